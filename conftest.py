@@ -1,0 +1,11 @@
+"""Shared pytest fixtures for every app."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ParakeetConfig(AppConfig):
+    name = "parakeet"
+    verbose_name = "Parakeet platform"

@@ -1,0 +1,22 @@
+"""URL patterns that answer on both trailing-slash forms, without redirects."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.urls import URLPattern, re_path
+
+_PARAM = re.compile(r"<(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)>")
+
+
+def route(pattern: str, view: Callable[..., Any], name: str | None = None) -> URLPattern:
+    """``route("api/trades/<trade_id>", view)`` matches ``/api/trades/7`` and ``/api/trades/7/``.
+
+    Parameters match one path segment and reach the view as strings, so the view can
+    answer a malformed value with the contract's 422 instead of a routing 404.
+    """
+    body = _PARAM.sub(lambda m: f"(?P<{m['name']}>[^/]+)", pattern.strip("/"))
+    regex = f"^{body}/?$" if body else "^$"
+    return re_path(regex, view, name=name)

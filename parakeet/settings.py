@@ -1,0 +1,318 @@
+"""Parakeet settings: one module, driven by the environment (see docs/ARCHITECTURE.md).
+
+With nothing set it runs locally on embedded defaults (SQLite and files under ``var/``).
+With ``DATABASE_URL``, ``PARAKEET_S3_BUCKET`` and the production variables set, the same
+module configures the AWS deployment. ``DJANGO_DEBUG`` defaults to false: the Makefile and
+the test configuration turn it on explicitly, so a forgotten variable never ships DEBUG.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from parakeet.env import (
+    database_config,
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+    load_secrets_into_environ,
+    require,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("PARAKEET_VAR_DIR", str(BASE_DIR / "var")))
+
+APP_NAME = "Quant Trading Dashboard API"
+APP_VERSION = "2.0.0"
+
+# Secrets Manager values become environment defaults; real environment variables win.
+load_secrets_into_environ()
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+
+
+def _secret_key() -> str:
+    key = env_str("DJANGO_SECRET_KEY", "")
+    if key:
+        if not DEBUG and (key.startswith("django-insecure") or len(key) < 50):
+            from django.core.exceptions import ImproperlyConfigured
+
+            raise ImproperlyConfigured(
+                "DJANGO_SECRET_KEY must be a random value of at least 50 characters "
+                "in production (DJANGO_DEBUG=false)."
+            )
+        return key
+    if not DEBUG:
+        require("DJANGO_SECRET_KEY", "a random value of at least 50 characters")
+    from parakeet.dev_secret import dev_secret_key
+
+    return dev_secret_key(VAR_DIR)
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+if not DEBUG and not env_str("ALLOWED_HOSTS", ""):
+    require("ALLOWED_HOSTS", "a comma-separated list of the API's host names")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "corsheaders",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "parakeet",
+    "trades",
+    "market",
+    "ingest",
+    "strategies",
+    "scanner",
+]
+
+MIDDLEWARE = [
+    # Outermost: CORS headers land on every response, including the JSON 500.
+    "corsheaders.middleware.CorsMiddleware",
+    "parakeet.middleware.RequestIdMiddleware",
+    "parakeet.middleware.HeadRequestMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "parakeet.middleware.JsonErrorMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "parakeet.urls"
+WSGI_APPLICATION = "parakeet.wsgi.application"
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'parakeet.sqlite3'}")
+# Migrations connect through the direct (non-pooled) endpoint; see parakeet's `migrate`.
+DATABASE_DIRECT_URL = env_str("DATABASE_DIRECT_URL", DATABASE_URL)
+DATABASES: dict[str, dict[str, Any]] = {
+    "default": database_config(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600)),
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Storage ------------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+PARAKEET_S3_BUCKET = env_str("PARAKEET_S3_BUCKET", "")
+PARAKEET_S3_PREFIX = env_str("PARAKEET_S3_PREFIX", "")
+LOCAL_STORAGE_DIR = VAR_DIR / "storage"
+_cache_storage: dict[str, Any]
+if PARAKEET_S3_BUCKET:
+    _cache_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PARAKEET_S3_BUCKET,
+            "location": PARAKEET_S3_PREFIX,
+            "region_name": env_str("AWS_REGION", "") or None,
+            "file_overwrite": True,
+            "default_acl": None,
+            "querystring_auth": False,
+        },
+    }
+else:
+    _cache_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(LOCAL_STORAGE_DIR)},
+    }
+STORAGES: dict[str, dict[str, Any]] = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(LOCAL_STORAGE_DIR / "media")},
+    },
+    "cache": _cache_storage,
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# --- Tasks --------------------------------------------------------------------------------
+_TASK_BACKENDS = {
+    "thread": "parakeet.task_backends.ThreadBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+PARAKEET_TASKS_BACKEND = env_str("PARAKEET_TASKS_BACKEND", "thread")
+PARAKEET_WORKER_FUNCTION = env_str("PARAKEET_WORKER_FUNCTION", "")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(PARAKEET_TASKS_BACKEND, PARAKEET_TASKS_BACKEND)}}
+
+# --- Auth ---------------------------------------------------------------------------------
+PARAKEET_AUTH_REQUIRED = env_bool("PARAKEET_AUTH_REQUIRED", not DEBUG)
+PARAKEET_JWT_ISSUER = env_str("PARAKEET_JWT_ISSUER", "")
+PARAKEET_JWT_AUDIENCE = env_str("PARAKEET_JWT_AUDIENCE", "")
+PARAKEET_JWT_ALGORITHMS = env_list("PARAKEET_JWT_ALGORITHMS", ["HS256"])
+PARAKEET_JWT_SECRET = env_str("PARAKEET_JWT_SECRET", "")
+PARAKEET_JWT_PUBLIC_KEY = env_str("PARAKEET_JWT_PUBLIC_KEY", "")
+PARAKEET_JWKS_URL = env_str("PARAKEET_JWKS_URL", "")
+PARAKEET_JWT_LEEWAY_SECONDS = 30
+PARAKEET_API_KEY_HASHES = [h.lower() for h in env_list("PARAKEET_API_KEY_HASHES", [])]
+PARAKEET_ORIGIN_SECRET = env_str("PARAKEET_ORIGIN_SECRET", "")
+if not DEBUG and PARAKEET_AUTH_REQUIRED:
+    if not (PARAKEET_JWT_SECRET or PARAKEET_JWT_PUBLIC_KEY or PARAKEET_JWKS_URL):
+        require(
+            "PARAKEET_JWT_SECRET",
+            "or PARAKEET_JWT_PUBLIC_KEY / PARAKEET_JWKS_URL, to verify tokens when auth is on",
+        )
+    if not PARAKEET_JWT_ISSUER:
+        require("PARAKEET_JWT_ISSUER", "the expected `iss` claim when auth is on")
+    if not PARAKEET_JWT_AUDIENCE:
+        require("PARAKEET_JWT_AUDIENCE", "the expected `aud` claim when auth is on")
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "parakeet.auth.JWTAuthentication",
+        "parakeet.auth.APIKeyAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["parakeet.auth.ApiAccess"],
+    "DEFAULT_RENDERER_CLASSES": ["parakeet.renderers.StrictJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "parakeet.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "COERCE_DECIMAL_TO_STRING": False,
+    "UNAUTHENTICATED_USER": None,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": APP_NAME,
+    "VERSION": APP_VERSION,
+    "DESCRIPTION": "Parakeet: trade journal, market data, backtests and scanners.",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "TAGS": [
+        {"name": t}
+        for t in (
+            "trades",
+            "data",
+            "strategies",
+            "dashboard",
+            "scanner",
+            "universes",
+            "quant2",
+            "validation",
+            "health",
+            "root",
+        )
+    ],
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "HTTPBearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+            "APIKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+        }
+    },
+}
+
+# --- CORS ---------------------------------------------------------------------------------
+CORS_ALLOWED_ORIGINS = [
+    o
+    for o in env_list(
+        "PARAKEET_CORS_ORIGINS",
+        [
+            "http://localhost:3000",
+            "http://localhost:5173",
+            "http://127.0.0.1:3000",
+            "http://localhost:8000",
+        ],
+    )
+    if o != "*"
+]
+CORS_ALLOW_CREDENTIALS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"]
+CORS_ALLOW_HEADERS = [
+    "accept",
+    "authorization",
+    "content-type",
+    "origin",
+    "x-api-key",
+    "x-request-id",
+    "x-requested-with",
+]
+CORS_EXPOSE_HEADERS = ["X-Request-ID"]
+CORS_PREFLIGHT_MAX_AGE = 600
+
+# --- Security (production) ----------------------------------------------------------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# --- Domain settings ----------------------------------------------------------------------
+PARAKEET_RISK_FREE_RATE = env_float("PARAKEET_RISK_FREE_RATE", 0.04)
+TIINGO_API_KEY = env_str("TIINGO_API_KEY", "")
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "parakeet.request_context.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": env_str("PARAKEET_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Our JSON error middleware logs unexpected errors once, with the request id.
+        "django.request": {"level": "CRITICAL"},
+    },
+}

@@ -1,0 +1,36 @@
+"""One URLconf. Every route answers with and without its trailing slash (no redirects)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, path, re_path
+from drf_spectacular.views import (
+    SpectacularJSONAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
+
+from parakeet import api
+from parakeet.docs import swagger_oauth2_redirect, swagger_oauth2_redirect_js
+from parakeet.errors import not_found_view
+from parakeet.routing import route
+from trades.urls import urlpatterns as trades_urls
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    route("", api.RootView.as_view(), name="root"),
+    route("health", api.HealthView.as_view(), name="health"),
+    route("api", api.ApiIndexView.as_view(), name="api-index"),
+    route("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
+    route("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="swagger-ui"),
+    route("docs/oauth2-redirect", swagger_oauth2_redirect, name="swagger-oauth2-redirect"),
+    route("docs/oauth2-redirect.js", swagger_oauth2_redirect_js),
+    route("redoc", SpectacularRedocView.as_view(url_name="openapi"), name="redoc"),
+    re_path(r"^admin$", admin.site.admin_view(admin.site.index)),
+    path("admin/", admin.site.urls),
+    *trades_urls,
+    # Anything else is the contract's JSON 404, in every DEBUG mode.
+    re_path(r"^.*$", not_found_view),
+]
+
+handler404 = "parakeet.errors.not_found_view"
+handler500 = "parakeet.errors.server_error_view"
