@@ -1,0 +1,1 @@
+"""Factories for response bodies shaped exactly like the real Tiingo and Yahoo APIs."""
