@@ -58,6 +58,7 @@ def _trade_pk(value: str) -> int:
 class TradeCollectionView(APIView):
     @extend_schema(
         tags=TAGS,
+        operation_id="list_trades",
         summary="List trades",
         parameters=[TradeListQuerySerializer],
         responses={200: TradeListSerializer, 422: VALIDATION_ERROR},
@@ -81,6 +82,7 @@ class TradeCollectionView(APIView):
 
     @extend_schema(
         tags=TAGS,
+        operation_id="create_trade",
         summary="Create a trade",
         request=TradeCreateSerializer,
         responses={201: TradeSerializer, 400: DOMAIN_ERROR, 422: VALIDATION_ERROR},
@@ -94,6 +96,7 @@ class TradeCollectionView(APIView):
 class TradeDetailView(APIView):
     @extend_schema(
         tags=TAGS,
+        operation_id="get_trade",
         summary="Get a trade",
         parameters=[TRADE_ID_PARAMETER],
         responses={200: TradeSerializer, 404: DOMAIN_ERROR, 422: VALIDATION_ERROR},
@@ -104,6 +107,7 @@ class TradeDetailView(APIView):
 
     @extend_schema(
         tags=TAGS,
+        operation_id="update_trade",
         summary="Update a trade",
         parameters=[TRADE_ID_PARAMETER],
         request=TradeUpdateSerializer,
@@ -121,6 +125,7 @@ class TradeDetailView(APIView):
 
     @extend_schema(
         tags=TAGS,
+        operation_id="delete_trade",
         summary="Delete a trade",
         parameters=[TRADE_ID_PARAMETER],
         responses={204: None, 404: DOMAIN_ERROR, 422: VALIDATION_ERROR},
@@ -134,6 +139,7 @@ class TradeDetailView(APIView):
 class TradeCloseView(APIView):
     @extend_schema(
         tags=TAGS,
+        operation_id="close_trade",
         summary="Close an open trade",
         description=(
             "`exit_price` (required) and `exit_date` (default now) come from the query "
@@ -171,6 +177,7 @@ class TradeCloseView(APIView):
 class PortfolioMetricsView(APIView):
     @extend_schema(
         tags=TAGS,
+        operation_id="get_portfolio_metrics",
         summary="Portfolio metrics",
         parameters=[InitialCapitalQuerySerializer],
         responses={200: PortfolioMetricsSerializer, 422: VALIDATION_ERROR},
@@ -184,6 +191,7 @@ class PortfolioMetricsView(APIView):
 class DashboardView(APIView):
     @extend_schema(
         tags=TAGS,
+        operation_id="get_trading_dashboard",
         summary="Trading dashboard summary",
         parameters=[InitialCapitalQuerySerializer],
         responses={200: DashboardSerializer, 422: VALIDATION_ERROR},
@@ -197,6 +205,7 @@ class DashboardView(APIView):
 class TickerStatisticsView(APIView):
     @extend_schema(
         tags=TAGS,
+        operation_id="get_metrics_by_ticker",
         summary="Closed-trade statistics by ticker",
         responses={200: TickerStatisticsSerializer(many=True)},
     )
@@ -208,6 +217,7 @@ class TickerStatisticsView(APIView):
 class GenerateIdView(APIView):
     @extend_schema(
         tags=TAGS,
+        operation_id="generate_trade_id",
         summary="Reserve a new trade id",
         parameters=[GenerateIdQuerySerializer],
         responses={200: GeneratedIdSerializer, 422: VALIDATION_ERROR},

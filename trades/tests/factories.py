@@ -64,4 +64,4 @@ def snapshot(trade: Trade) -> dict[str, Any]:
 
 
 def table_state() -> list[dict[str, Any]]:
-    return list(Trade.objects.order_by("id").values())
+    return [dict(row) for row in Trade.objects.order_by("id").values()]

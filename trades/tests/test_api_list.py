@@ -192,3 +192,13 @@ def test_list_items_are_trade_responses(api_client):
     assert item["id"] == trade.id
     assert (item["pnl"], item["pnl_percent"], item["status"]) == (197.0, 19.7, "CLOSED")
     assert item["exit_date"] == "2024-01-17T14:30:00Z"
+
+
+def test_head_on_the_list_answers_like_get_without_body(api_client):
+    make_trade()
+
+    response = api_client.head("/api/trades")
+
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response["Content-Type"] == "application/json"

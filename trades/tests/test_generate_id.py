@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
 
 from trades.models import Trade, TradeIdCounter
 from trades.services import generate_trade_id
@@ -92,3 +94,22 @@ def test_invalid_prefix_is_422_and_consumes_nothing(api_client, prefix, type_):
 
     assert_validation_error(response, (["query", "prefix"], type_))
     assert not TradeIdCounter.objects.exists()
+
+
+def _generate_in_own_connection() -> str:
+    try:
+        return generate_trade_id(prefix="RACE")
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_callers_never_get_the_same_id():
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL's row locks")
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        ids = list(pool.map(lambda _: _generate_in_own_connection(), range(30)))
+
+    assert sorted(ids) == [f"RACE-{today()}-{n:04d}" for n in range(1, 31)]
+    assert TradeIdCounter.objects.get(prefix="RACE").last_value == 30

@@ -90,7 +90,11 @@ def test_zero_pnl_is_neither_a_win_nor_a_loss():
 
     assert (stats.winning_trades, stats.losing_trades) == (1, 1)
     assert stats.win_rate == pytest.approx(100 / 3)
-    assert (stats.total_pnl, stats.best_trade, stats.worst_trade) == (3, 5, -2)
+    assert (stats.total_pnl, stats.best_trade, stats.worst_trade) == (
+        Decimal(3),
+        Decimal(5),
+        Decimal(-2),
+    )
     assert stats.avg_pnl_per_trade == Decimal(1)
 
 
@@ -341,7 +345,11 @@ def test_dashboard_period_pnl_uses_utc_day_monday_week_and_month():
 
     summary = async_to_sync(selectors.dashboard_summary)(initial_capital=Decimal(1000), now=now)
 
-    assert (summary.today_pnl, summary.week_pnl, summary.month_pnl) == (10, 30, 70)
+    assert (summary.today_pnl, summary.week_pnl, summary.month_pnl) == (
+        Decimal(10),
+        Decimal(30),
+        Decimal(70),
+    )
     assert summary.last_updated == now
 
 
