@@ -6,6 +6,10 @@ Kept free of Django imports beyond ``ImproperlyConfigured`` so settings can use 
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
 from typing import Any, NoReturn
 from urllib.parse import parse_qsl, urlsplit
 
@@ -14,10 +18,38 @@ from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
+_POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql"}
+
+
+class ConfigError(ImproperlyConfigured):
+    """A mistake in the environment, fixed by a person: reported as one line, no traceback."""
+
+
+ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], Any]
+
+
+def install_config_error_hook() -> None:
+    """Make an uncaught :class:`ConfigError` end the process with one clear stderr line.
+
+    Only a process that dies of the error is affected (``manage.py``, ``python -c``); code
+    that catches ``ImproperlyConfigured`` sees the exception as usual.
+    """
+    previous: ExceptHook = sys.excepthook
+    if getattr(previous, "parakeet_config_hook", False):
+        return
+
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if isinstance(exc, ConfigError):
+            sys.stderr.write(f"ImproperlyConfigured: {exc}\n")
+            return
+        previous(exc_type, exc, tb)
+
+    hook.parakeet_config_hook = True  # type: ignore[attr-defined]
+    sys.excepthook = hook
 
 
 def require(name: str, what: str) -> NoReturn:
-    raise ImproperlyConfigured(f"{name} must be set in production (DJANGO_DEBUG=false): {what}.")
+    raise ConfigError(f"{name} must be set in production (DJANGO_DEBUG=false): {what}.")
 
 
 def env_str(name: str, default: str) -> str:
@@ -33,7 +65,7 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(f"{name} must be one of true/false/1/0/yes/no/on/off, not {raw!r}.")
+    raise ConfigError(f"{name} must be one of true/false/1/0/yes/no/on/off, not {raw!r}.")
 
 
 def env_int(name: str, default: int) -> int:
@@ -43,7 +75,7 @@ def env_int(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}.") from None
+        raise ConfigError(f"{name} must be an integer, not {raw!r}.") from None
 
 
 def env_float(name: str, default: float) -> float:
@@ -53,7 +85,7 @@ def env_float(name: str, default: float) -> float:
     try:
         return float(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}.") from None
+        raise ConfigError(f"{name} must be a number, not {raw!r}.") from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -63,7 +95,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def database_config(url: str, *, conn_max_age: int) -> dict[str, Any]:
+def database_config(url: str, *, conn_max_age: int, name: str = "DATABASE_URL") -> dict[str, Any]:
     """Turn a ``DATABASE_URL`` into a ``DATABASES`` entry.
 
     SQLite paths are created on demand. For PostgreSQL every query parameter (Neon's
@@ -72,15 +104,16 @@ def database_config(url: str, *, conn_max_age: int) -> dict[str, Any]:
     transaction mode) get server-side cursors disabled.
     """
     scheme = urlsplit(url).scheme
-    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
-        raise ImproperlyConfigured(
-            f"DATABASE_URL must start with sqlite:// or postgres://, not {scheme or 'nothing'}://."
+    if scheme != "sqlite" and scheme not in _POSTGRES_SCHEMES:
+        got = f"{scheme}://" if scheme else "a value without a scheme"
+        raise ConfigError(
+            f"{name} must start with sqlite:// or postgres:// (postgresql://), not {got}."
         )
     if scheme == "sqlite":
         config: dict[str, Any] = dict(dj_database_url.parse(url))
-        name = str(config.get("NAME") or "")
-        if name and name != ":memory:":
-            os.makedirs(os.path.dirname(os.path.abspath(name)), exist_ok=True)
+        db_name = str(config.get("NAME") or "")
+        if db_name and db_name != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(db_name)), exist_ok=True)
         config["OPTIONS"] = {"init_command": "PRAGMA foreign_keys=ON;", "timeout": 20}
         return config
     config = dict(dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True))
@@ -91,6 +124,53 @@ def database_config(url: str, *, conn_max_age: int) -> dict[str, Any]:
     host = str(config.get("HOST") or "")
     config["DISABLE_SERVER_SIDE_CURSORS"] = "-pooler" in host
     return config
+
+
+# What the direct (migration) endpoint replaces in the pooled connection's settings.
+DIRECT_CONNECTION_KEYS = ("HOST", "PORT", "USER", "PASSWORD", "OPTIONS")
+
+
+def direct_connection_overrides(pooled_url: str, direct_url: str) -> dict[str, Any] | None:
+    """The connection settings to use for schema changes, or None to keep the pooled ones.
+
+    Neon's pooled endpoint (PgBouncer, transaction mode) can't hold the session state
+    migrations rely on, so ``migrate`` connects to ``DATABASE_DIRECT_URL`` instead. Only
+    where to connect changes: the database NAME stays, so test databases keep working.
+    """
+    if not direct_url or direct_url == pooled_url:
+        return None
+    pooled_scheme = urlsplit(pooled_url).scheme
+    direct_scheme = urlsplit(direct_url).scheme
+    if pooled_scheme not in _POSTGRES_SCHEMES:
+        return None
+    if direct_scheme not in _POSTGRES_SCHEMES:
+        raise ConfigError("DATABASE_DIRECT_URL must be a postgres:// URL when DATABASE_URL is one.")
+    direct = database_config(direct_url, conn_max_age=0, name="DATABASE_DIRECT_URL")
+    overrides = {key: direct[key] for key in DIRECT_CONNECTION_KEYS}
+    overrides["DISABLE_SERVER_SIDE_CURSORS"] = direct["DISABLE_SERVER_SIDE_CURSORS"]
+    return overrides
+
+
+def cache_storage_config(
+    *, bucket: str, prefix: str, region: str, local_dir: Path
+) -> dict[str, Any]:
+    """``STORAGES["cache"]``: the S3 bucket when one is named, else files under ``local_dir``."""
+    if bucket:
+        return {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket,
+                "location": prefix.strip("/"),
+                "region_name": region or None,
+                "file_overwrite": True,
+                "default_acl": None,
+                "querystring_auth": False,
+            },
+        }
+    return {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(local_dir)},
+    }
 
 
 def load_secrets_into_environ() -> None:

@@ -11,6 +11,7 @@ from rest_framework.renderers import JSONRenderer
 
 
 def finite_or_none(value: Any) -> Any:
+    """NaN and +/-Infinity become None, also inside containers and numpy/pandas values."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, Decimal):
@@ -19,6 +20,9 @@ def finite_or_none(value: Any) -> Any:
         return {k: finite_or_none(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [finite_or_none(v) for v in value]
+    if hasattr(value, "dtype") and hasattr(value, "tolist"):
+        # numpy scalars and arrays, pandas Series: plain Python values, then the rules above.
+        return finite_or_none(value.tolist())
     return value
 
 

@@ -12,15 +12,21 @@ from pathlib import Path
 from typing import Any
 
 from parakeet.env import (
+    ConfigError,
+    cache_storage_config,
     database_config,
     env_bool,
     env_float,
     env_int,
     env_list,
     env_str,
+    install_config_error_hook,
     load_secrets_into_environ,
     require,
 )
+
+# A missing or malformed variable stops the process with one line naming it.
+install_config_error_hook()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PARAKEET_VAR_DIR", str(BASE_DIR / "var")))
@@ -34,15 +40,17 @@ load_secrets_into_environ()
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 
+_INSECURE_KEY_PREFIXES = ("django-insecure", "dev-only-")
+
+
 def _secret_key() -> str:
     key = env_str("DJANGO_SECRET_KEY", "")
     if key:
-        if not DEBUG and (key.startswith("django-insecure") or len(key) < 50):
-            from django.core.exceptions import ImproperlyConfigured
-
-            raise ImproperlyConfigured(
-                "DJANGO_SECRET_KEY must be a random value of at least 50 characters "
-                "in production (DJANGO_DEBUG=false)."
+        insecure = key.startswith(_INSECURE_KEY_PREFIXES) or len(key) < 50 or len(set(key)) < 5
+        if not DEBUG and insecure:
+            raise ConfigError(
+                "DJANGO_SECRET_KEY must be a random value of at least 50 characters, not a "
+                "development key, in production (DJANGO_DEBUG=false)."
             )
         return key
     if not DEBUG:
@@ -79,9 +87,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: CORS headers land on every response, including the JSON 500.
-    "corsheaders.middleware.CorsMiddleware",
+    # Outermost: every response carries X-Request-ID, CORS preflight answers included.
     "parakeet.middleware.RequestIdMiddleware",
+    # CORS headers land on every response, including the JSON 500.
+    "parakeet.middleware.CorsMiddleware",
     "parakeet.middleware.HeadRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -95,6 +104,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "parakeet.urls"
+CSRF_FAILURE_VIEW = "parakeet.errors.csrf_failure_view"
 WSGI_APPLICATION = "parakeet.wsgi.application"
 APPEND_SLASH = False
 
@@ -120,6 +130,9 @@ DATABASE_DIRECT_URL = env_str("DATABASE_DIRECT_URL", DATABASE_URL)
 DATABASES: dict[str, dict[str, Any]] = {
     "default": database_config(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600)),
 }
+if DATABASE_DIRECT_URL != DATABASE_URL:
+    # Validate at start-up rather than at the first deploy's `migrate`.
+    database_config(DATABASE_DIRECT_URL, conn_max_age=0, name="DATABASE_DIRECT_URL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Storage ------------------------------------------------------------------------------
@@ -128,30 +141,18 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 PARAKEET_S3_BUCKET = env_str("PARAKEET_S3_BUCKET", "")
 PARAKEET_S3_PREFIX = env_str("PARAKEET_S3_PREFIX", "")
 LOCAL_STORAGE_DIR = VAR_DIR / "storage"
-_cache_storage: dict[str, Any]
-if PARAKEET_S3_BUCKET:
-    _cache_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": PARAKEET_S3_BUCKET,
-            "location": PARAKEET_S3_PREFIX,
-            "region_name": env_str("AWS_REGION", "") or None,
-            "file_overwrite": True,
-            "default_acl": None,
-            "querystring_auth": False,
-        },
-    }
-else:
-    _cache_storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(LOCAL_STORAGE_DIR)},
-    }
 STORAGES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(LOCAL_STORAGE_DIR / "media")},
     },
-    "cache": _cache_storage,
+    # Derived Parquet snapshots: S3 (django-storages) in AWS, files under var/storage/ locally.
+    "cache": cache_storage_config(
+        bucket=PARAKEET_S3_BUCKET,
+        prefix=PARAKEET_S3_PREFIX,
+        region=env_str("AWS_REGION", ""),
+        local_dir=LOCAL_STORAGE_DIR,
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -161,6 +162,7 @@ STORAGES: dict[str, dict[str, Any]] = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG  # fixed at start-up (tests flip DEBUG off later)
 
 # --- Tasks --------------------------------------------------------------------------------
 _TASK_BACKENDS = {
@@ -219,10 +221,19 @@ SPECTACULAR_SETTINGS = {
     "VERSION": APP_VERSION,
     "DESCRIPTION": "Parakeet: trade journal, market data, backtests and scanners.",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and docs pages are public: a stale token must not turn them into a 401.
+    "SERVE_AUTHENTICATION": [],
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Raw JS (drf-spectacular passes a string through): OAuth2 returns to /docs/oauth2-redirect.
+    "SWAGGER_UI_SETTINGS": (
+        '{"deepLinking": true, "persistAuthorization": true,'
+        ' "oauth2RedirectUrl": window.location.origin + "/docs/oauth2-redirect"}'
+    ),
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Optional-slash routes appear once, as the contract spells them (no trailing slash).
+    "PREPROCESSING_HOOKS": ["parakeet.docs.optional_slash_paths"],
     "TAGS": [
         {"name": t}
         for t in (

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, path, re_path
-from drf_spectacular.views import (
-    SpectacularJSONAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerView,
-)
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
 from parakeet import api
-from parakeet.docs import swagger_oauth2_redirect, swagger_oauth2_redirect_js
+from parakeet.docs import RedocView, swagger_oauth2_redirect
 from parakeet.errors import not_found_view
 from parakeet.routing import route
 from trades.urls import urlpatterns as trades_urls
@@ -23,8 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     route("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     route("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="swagger-ui"),
     route("docs/oauth2-redirect", swagger_oauth2_redirect, name="swagger-oauth2-redirect"),
-    route("docs/oauth2-redirect.js", swagger_oauth2_redirect_js),
-    route("redoc", SpectacularRedocView.as_view(url_name="openapi"), name="redoc"),
+    route("redoc", RedocView.as_view(url_name="openapi"), name="redoc"),
     re_path(r"^admin$", admin.site.admin_view(admin.site.index)),
     path("admin/", admin.site.urls),
     *trades_urls,
@@ -32,5 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^.*$", not_found_view),
 ]
 
+handler400 = "parakeet.errors.bad_request_view"
+handler403 = "parakeet.errors.permission_denied_view"
 handler404 = "parakeet.errors.not_found_view"
 handler500 = "parakeet.errors.server_error_view"

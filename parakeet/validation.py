@@ -7,13 +7,17 @@ raises :class:`RequestValidationError`, which the exception handler renders as
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from django.http.request import RawPostDataException
 from rest_framework import fields as drf_fields
 from rest_framework import serializers
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.request import Request
+
+from parakeet.fields import QueryBooleanField
 
 Source = Literal["body", "query", "path"]
 ErrorItem = dict[str, Any]
@@ -38,6 +42,7 @@ def error_item(loc: list[str | int], msg: str, type_: str) -> ErrorItem:
 
 
 _PARSING_TYPES: list[tuple[type[AnyField], str]] = [
+    (QueryBooleanField, "bool_parsing"),
     (drf_fields.BooleanField, "bool_parsing"),
     (drf_fields.IntegerField, "int_parsing"),
     (drf_fields.FloatField, "float_parsing"),
@@ -67,7 +72,22 @@ _CODE_TYPES = {
 }
 
 
-def _error_type(field: AnyField | None, code: str | None) -> str:
+def _message_pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{[^}]*\}", template)
+    return re.compile(".*".join(re.escape(part) for part in parts), re.DOTALL)
+
+
+# Without the field (a ValidationError raised by ``is_valid(raise_exception=True)`` carries
+# only messages and codes), DRF's default "invalid" messages still tell the parse type.
+_MESSAGE_TYPES: list[tuple[re.Pattern[str], str]] = [
+    (_message_pattern(str(field_class.default_error_messages[code])), type_)
+    for field_class, type_ in _PARSING_TYPES
+    for code in ("invalid", "date", "datetime")
+    if code in field_class.default_error_messages
+]
+
+
+def _error_type(field: AnyField | None, code: str | None, message: str = "") -> str:
     if code in _CODE_TYPES:
         return _CODE_TYPES[code]
     if code in {"invalid", "date", "datetime", "make_aware", "overflow"}:
@@ -75,6 +95,9 @@ def _error_type(field: AnyField | None, code: str | None) -> str:
             return "string_pattern_mismatch"
         for field_class, type_ in _PARSING_TYPES:
             if isinstance(field, field_class):
+                return type_
+        for pattern, type_ in _MESSAGE_TYPES:
+            if pattern.fullmatch(message):
                 return type_
     return "value_error"
 
@@ -111,7 +134,7 @@ def _walk(detail: Any, loc: list[str | int], field: AnyField | None) -> list[Err
     if isinstance(detail, list):
         return [item for sub in detail for item in _walk(sub, loc, field)]
     code = getattr(detail, "code", None)
-    return [error_item(loc, _message(detail), _error_type(field, code))]
+    return [error_item(loc, _message(detail), _error_type(field, code, str(detail)))]
 
 
 def validate(
@@ -132,8 +155,12 @@ def parse_body(
     required: bool = True,
 ) -> dict[str, Any]:
     """Validate a JSON body; a missing body is ``loc ["body"] missing`` when required."""
-    raw = request.body if hasattr(request, "body") else b""
-    if not raw.strip():
+    raw: bytes | None
+    try:
+        raw = request.body
+    except RawPostDataException:
+        raw = None  # already parsed (request.data was read first): judge by the data alone
+    if raw is not None and not raw.strip():
         if required:
             raise RequestValidationError([error_item(["body"], "Field required.", "missing")])
         return validate(serializer_class, {}, "body")
