@@ -10,7 +10,7 @@ _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 
 
-class QueryBooleanField(serializers.Field):  # type: ignore[type-arg]
+class QueryBooleanField(serializers.BooleanField):
     """true/false/1/0/yes/no/on/off in any case; anything else is a bool_parsing error."""
 
     default_error_messages = {"invalid": "Input should be a valid boolean."}

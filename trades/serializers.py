@@ -61,11 +61,6 @@ class AmountField(serializers.DecimalField):
         return value.quantize(places, rounding=ROUND_HALF_EVEN)
 
 
-class QueryBoolean(QueryBooleanField, serializers.BooleanField):
-    """``QueryBooleanField`` whose errors are typed ``bool_parsing`` (the error mapper keys
-    on ``BooleanField``); drop this once ``parakeet.fields.QueryBooleanField`` is one."""
-
-
 class UpperChoiceField(serializers.ChoiceField):
     """An enum matched in any case (``closed`` is ``CLOSED``)."""
 
@@ -156,7 +151,7 @@ class TradeListQuerySerializer(serializers.Serializer):  # type: ignore[type-arg
     sort_by = serializers.ChoiceField(
         choices=[(name, name) for name in SORTABLE_FIELDS], required=False, default="entry_date"
     )
-    sort_desc = QueryBoolean(required=False, default=True)
+    sort_desc = QueryBooleanField(required=False, default=True)
 
     def validate_ticker(self, value: str) -> str:
         return value.upper()
