@@ -113,7 +113,8 @@ class DailyBar(models.Model):
 
     class Meta:
         db_table = "market_data"
-        ordering = ["ticker", "date"]
+        # By the column, not the relation: ordering by "ticker" would join market_symbol.
+        ordering = ["ticker_id", "date"]
         constraints = [
             models.UniqueConstraint(fields=["ticker", "date"], name="market_data_ticker_date_uniq"),
             models.CheckConstraint(
@@ -190,7 +191,7 @@ class IndexConstituent(models.Model):
     end_date = models.DateField(null=True, blank=True)
 
     class Meta:
-        ordering = ["universe", "ticker", "start_date"]
+        ordering = ["universe_id", "ticker_id", "start_date"]
         constraints = [
             models.UniqueConstraint(
                 fields=["universe", "ticker", "start_date"], name="constituent_interval_uniq"
