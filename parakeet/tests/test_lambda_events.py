@@ -1,0 +1,170 @@
+"""Pure pieces of the Lambda runtime: event kinds, stage prefixes, output capture, edge trust."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from parakeet.edge import client_ip, is_protected_path, secret_matches
+from parakeet.lambda_runtime.commands import TailBuffer
+from parakeet.lambda_runtime.events import EventKind, event_keys, event_kind, scheduled_input
+from parakeet.lambda_runtime.stage import split_stage
+
+EVENTS = Path(__file__).parent / "events"
+
+
+def load_event(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS / f"{name}.json").read_text())
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("apigateway_v1_rest", EventKind.HTTP),
+        ("apigateway_v2_http", EventKind.HTTP),
+        ("alb", EventKind.HTTP),
+        ("eventbridge_scheduled", EventKind.SCHEDULED),
+        ("eventbridge_custom_command", EventKind.SCHEDULED),
+        ("scheduler_envelope", EventKind.SCHEDULED),
+        ("scheduler_input_command", EventKind.COMMAND),
+    ],
+)
+def test_sample_events_are_recognised(name, kind):
+    assert event_kind(load_event(name)) is kind
+
+
+@pytest.mark.parametrize(
+    ("event", "kind"),
+    [
+        ({"command": "migrate", "args": ["--no-input"]}, EventKind.COMMAND),
+        ({"task": "ingest.tasks.refresh", "args": [], "kwargs": {}}, EventKind.TASK),
+        ({"warmer": True}, EventKind.WARMER),
+        ({"warmer": 1}, EventKind.UNKNOWN),
+        ({"httpMethod": "GET", "path": "/"}, EventKind.HTTP),
+        ({"source": "aws.events"}, EventKind.UNKNOWN),
+        ({}, EventKind.UNKNOWN),
+        ([], EventKind.UNKNOWN),
+        (None, EventKind.UNKNOWN),
+        ("command", EventKind.UNKNOWN),
+    ],
+)
+def test_event_kinds(event, kind):
+    assert event_kind(event) is kind
+
+
+def test_event_keys_never_include_values():
+    assert event_keys({"b": "secret", "a": 1}) == ["a", "b"]
+    assert event_keys(["a"]) == []
+
+
+def test_scheduled_input_reads_object_and_json_string_details():
+    assert scheduled_input({"detail": {"command": "ingest"}}) == {"command": "ingest"}
+    assert scheduled_input({"detail": '{"task": "x.y"}'}) == {"task": "x.y"}
+    assert scheduled_input({"detail": "{}"}) is None
+    assert scheduled_input({"detail": ""}) is None
+    assert scheduled_input({"detail": "not json"}) is None
+    assert scheduled_input({}) is None
+
+
+# --- stage prefixes -------------------------------------------------------------------------
+
+
+def v2(
+    path: str, stage: str, domain: str = "abc.execute-api.us-east-1.amazonaws.com"
+) -> dict[str, Any]:
+    return {"rawPath": path, "requestContext": {"stage": stage, "domainName": domain}}
+
+
+@pytest.mark.parametrize(
+    ("event", "path", "expected"),
+    [
+        (v2("/dev/health", "dev"), "/dev/health", ("/dev", "/health")),
+        (v2("/dev", "dev"), "/dev", ("/dev", "/")),
+        (v2("/devices", "dev"), "/devices", ("", "/devices")),
+        (v2("/health", "$default"), "/health", ("", "/health")),
+        (v2("/dev/health", "dev", "api.example.com"), "/dev/health", ("", "/dev/health")),
+        ({"requestContext": {"elb": {}}, "path": "/dev/x"}, "/dev/x", ("", "/dev/x")),
+        ({"path": "/x"}, "/x", ("", "/x")),
+    ],
+)
+def test_split_stage(event, path, expected):
+    assert split_stage(event, path) == expected
+
+
+def test_v1_rest_stage_comes_from_request_context_path():
+    event = load_event("apigateway_v1_rest")  # path /health, requestContext.path /dev/health
+
+    assert split_stage(event, "/health") == ("/dev", "/health")
+
+
+def test_v1_host_header_identifies_a_custom_domain_when_domain_name_is_absent():
+    event = load_event("apigateway_v1_rest")
+    del event["requestContext"]["domainName"]
+    event["multiValueHeaders"]["Host"] = ["api.example.com"]
+    event["headers"]["Host"] = "api.example.com"
+
+    assert split_stage(event, "/health") == ("", "/health")
+
+
+# --- output capture -------------------------------------------------------------------------
+
+
+def test_tail_buffer_keeps_the_last_bytes():
+    buffer = TailBuffer(limit=10)
+    for chunk in ["0123456789", "abcdef", "ghij"]:
+        buffer.write(chunk)
+
+    assert buffer.getvalue() == "abcdefghij"
+    assert buffer.truncated is True
+
+
+def test_tail_buffer_cuts_inside_one_big_write_on_a_character_boundary():
+    buffer = TailBuffer(limit=5)
+    buffer.write("ééééé")  # 10 bytes
+
+    value = buffer.getvalue()
+    assert len(value.encode()) <= 5
+    assert set(value) == {"é"}
+
+
+def test_tail_buffer_echoes_everything():
+    class Sink:
+        text = ""
+
+        def write(self, s):
+            self.text += s
+
+    sink = Sink()
+    buffer = TailBuffer(limit=3, echo=sink)  # type: ignore[arg-type]
+    buffer.write("hello")
+
+    assert sink.text == "hello"
+    assert buffer.getvalue() == "llo"
+
+
+# --- edge trust -----------------------------------------------------------------------------
+
+
+def test_only_api_paths_are_protected():
+    assert is_protected_path("/api")
+    assert is_protected_path("/api/trades/7")
+    assert not is_protected_path("/apix")
+    assert not is_protected_path("/health")
+    assert not is_protected_path("/admin/")
+
+
+def test_client_ip_must_be_an_address():
+    assert client_ip(" 203.0.113.5 ") == "203.0.113.5"
+    assert client_ip("2001:db8::1") == "2001:db8::1"
+    assert client_ip("203.0.113.5, 10.0.0.1") is None
+    assert client_ip("") is None
+
+
+def test_secret_matching_needs_both_sides():
+    assert secret_matches("s3cret", "s3cret")
+    assert not secret_matches("s3cret", "s3cre")
+    assert not secret_matches("", "")
+    assert not secret_matches("s3cret", "")

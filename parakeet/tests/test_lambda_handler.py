@@ -1,0 +1,570 @@
+"""The Lambda entry point with real event payloads (see ``events/``): HTTP, commands, tasks."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+
+from parakeet import lambda_handler
+from parakeet.lambda_handler import handler
+from parakeet.lambda_runtime import commands
+from parakeet.lambda_runtime.events import EventKind
+
+# System checks (the `check` command events) ask the database about JSON support.
+pytestmark = pytest.mark.django_db
+
+EVENTS = Path(__file__).parent / "events"
+TEST_URLS = "parakeet.tests.lambda_urls"
+V2_HOST = "f6g7h8i9j0.execute-api.ap-southeast-2.amazonaws.com"
+V1_HOST = "a1b2c3d4e5.execute-api.ap-southeast-2.amazonaws.com"
+
+
+def load_event(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS / f"{name}.json").read_text())
+
+
+def v2_event(path: str, *, method: str = "GET", query: str = "", **changes: Any) -> dict[str, Any]:
+    event = load_event("apigateway_v2_http")
+    event["rawPath"] = path
+    event["rawQueryString"] = query
+    event["requestContext"]["http"]["path"] = path
+    event["requestContext"]["http"]["method"] = method
+    event.update(changes)
+    return event
+
+
+def v1_event(path: str, *, stage_path: str | None = None, method: str = "GET") -> dict[str, Any]:
+    event = load_event("apigateway_v1_rest")
+    event["path"] = path
+    event["httpMethod"] = method
+    event["requestContext"]["path"] = stage_path or f"/dev{path}"
+    event["requestContext"]["httpMethod"] = method
+    return event
+
+
+def body_of(response: dict[str, Any]) -> Any:
+    raw = response["body"]
+    if response.get("isBase64Encoded"):
+        raw = base64.b64decode(raw)
+    return json.loads(raw)
+
+
+class FakeContext:
+    aws_request_id = "5f1c9e7a-lambda-request"
+    function_name = "parakeet-trades"
+
+
+@pytest.fixture(autouse=True)
+def lambda_hosts(settings):
+    settings.ALLOWED_HOSTS = [".amazonaws.com", "api.parakeet.example"]
+    settings.PARAKEET_ORIGIN_SECRET = ""
+
+
+@pytest.fixture(autouse=True)
+def connections_left_alone(request, monkeypatch):
+    """Outside database tests, don't let connection recycling touch the (blocked) test DB.
+
+    Django's own test client does the same: it disconnects ``close_old_connections`` from
+    ``request_started``/``request_finished``: closing inside the test's transaction breaks it.
+    Tests marked ``django_db(transaction=True)`` keep the real behaviour.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        yield
+        return
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    monkeypatch.setattr(lambda_handler, "close_old_connections", lambda: None)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def test_urls(settings):
+    settings.ROOT_URLCONF = TEST_URLS
+
+
+# --- HTTP -----------------------------------------------------------------------------------
+
+
+def test_http_api_v2_health_answers_200_json():
+    response = handler(load_event("apigateway_v2_http"), FakeContext())
+
+    assert response["statusCode"] == 200
+    assert response["headers"]["content-type"] == "application/json"
+    assert response["isBase64Encoded"] is False
+    assert response["cookies"] == []
+    body = body_of(response)
+    assert body["status"] == "healthy"
+    assert body["version"] == "2.0.0"
+
+
+def test_rest_api_v1_health_answers_with_multi_value_headers():
+    response = handler(load_event("apigateway_v1_rest"), FakeContext())
+
+    assert response["statusCode"] == 200
+    assert response["multiValueHeaders"]["Content-Type"] == ["application/json"]
+    assert body_of(response)["status"] == "healthy"
+
+
+def test_alb_health_answers_200():
+    response = handler(load_event("alb"), FakeContext())
+
+    assert response["statusCode"] == 200
+    assert body_of(response)["status"] == "healthy"
+
+
+def test_unknown_route_is_the_json_404():
+    response = handler(v2_event("/no/such/route"), FakeContext())
+
+    assert response["statusCode"] == 404
+    assert body_of(response) == {"detail": "Not Found"}
+
+
+def test_base64_binary_body_round_trips_v2(test_urls):
+    payload = bytes(range(256))
+    event = v2_event(
+        "/binary",
+        method="POST",
+        body=base64.b64encode(payload).decode(),
+        isBase64Encoded=True,
+    )
+    event["headers"]["content-type"] = "application/octet-stream"
+
+    response = handler(event, FakeContext())
+
+    assert response["statusCode"] == 200
+    assert response["isBase64Encoded"] is True
+    assert base64.b64decode(response["body"]) == payload[::-1]
+
+
+def test_base64_binary_body_round_trips_v1(test_urls):
+    payload = b"\x00\xffPARQUET\x01\x02"
+    event = v1_event("/binary", method="POST")
+    event["body"] = base64.b64encode(payload).decode()
+    event["isBase64Encoded"] = True
+
+    response = handler(event, FakeContext())
+
+    assert response["statusCode"] == 200
+    assert response["isBase64Encoded"] is True
+    assert base64.b64decode(response["body"]) == payload[::-1]
+
+
+def test_multi_value_query_strings_v1(test_urls):
+    event = v1_event("/echo")
+    event["queryStringParameters"] = {"ticker": "MSFT", "q": "a b"}
+    event["multiValueQueryStringParameters"] = {"ticker": ["AAPL", "MSFT"], "q": ["a b"]}
+
+    body = body_of(handler(event, FakeContext()))
+
+    assert body["query"] == {"ticker": ["AAPL", "MSFT"], "q": ["a b"]}
+
+
+def test_multi_value_query_strings_alb(test_urls):
+    event = load_event("alb")
+    event["path"] = "/echo"
+    event["multiValueQueryStringParameters"] = {"ticker": ["BHP.AX", "CBA.AX"]}
+
+    body = body_of(handler(event, FakeContext()))
+
+    assert body["query"] == {"ticker": ["BHP.AX", "CBA.AX"]}
+
+
+def test_repeated_query_parameters_v2(test_urls):
+    body = body_of(handler(v2_event("/echo", query="ticker=AAPL&ticker=MSFT"), FakeContext()))
+
+    assert body["query"] == {"ticker": ["AAPL", "MSFT"]}
+
+
+def test_v2_request_cookies_reach_django_and_response_cookies_are_listed(test_urls):
+    echoed = body_of(handler(v2_event("/echo"), FakeContext()))
+    assert echoed["cookies"] == {"theme": "dark", "chart": "candles"}
+
+    response = handler(v2_event("/cookies"), FakeContext())
+
+    assert response["statusCode"] == 200
+    assert sorted(c.split(";")[0] for c in response["cookies"]) == ["first=1", "second=2"]
+    assert "set-cookie" not in response["headers"]
+
+
+def test_v2_stage_prefix_on_default_domain_goes_to_script_name(test_urls):
+    event = v2_event("/dev/echo")
+    event["requestContext"]["stage"] = "dev"
+
+    body = body_of(handler(event, FakeContext()))
+
+    assert body["path"] == "/dev/echo"
+    assert body["path_info"] == "/echo"
+    assert body["script_name"] == "/dev"
+    assert body["reversed"] == "/dev/echo"
+    assert body["absolute_uri"] == f"https://{V2_HOST}/dev/echo"
+
+
+def test_v1_stage_from_request_context_path_goes_to_script_name(test_urls):
+    body = body_of(handler(v1_event("/echo"), FakeContext()))
+
+    assert body["path"] == "/dev/echo"
+    assert body["path_info"] == "/echo"
+    assert body["absolute_uri"] == f"https://{V1_HOST}/dev/echo"
+
+
+def test_custom_domain_keeps_the_path_as_is(test_urls):
+    event = v2_event("/echo")
+    event["requestContext"]["stage"] = "dev"
+    event["requestContext"]["domainName"] = "api.parakeet.example"
+    event["headers"]["host"] = "api.parakeet.example"
+
+    body = body_of(handler(event, FakeContext()))
+
+    assert body["path"] == "/echo"
+    assert body["script_name"] == ""
+    assert body["absolute_uri"] == "https://api.parakeet.example/echo"
+
+
+def test_malformed_http_event_gets_a_500_response_not_an_exception():
+    event = {"version": "2.0", "requestContext": {"http": {}}}
+
+    response = handler(event, FakeContext())
+
+    assert response["statusCode"] == 500
+    assert json.loads(response["body"])["error"] == "Internal server error"
+
+
+# --- origin secret and client IP ------------------------------------------------------------
+
+
+@pytest.fixture
+def origin_secret(settings, test_urls):
+    settings.PARAKEET_ORIGIN_SECRET = "edge-shared-secret-value"
+    return settings.PARAKEET_ORIGIN_SECRET
+
+
+def test_api_request_without_the_origin_secret_is_forbidden(origin_secret):
+    response = handler(v2_event("/api/echo"), FakeContext())
+
+    assert response["statusCode"] == 403
+    assert json.loads(response["body"]) == {"detail": "Forbidden"}
+
+
+def test_api_request_with_a_wrong_origin_secret_is_forbidden(origin_secret):
+    event = v2_event("/api/trades")
+    event["headers"]["x-parakeet-origin-secret"] = "guess"
+
+    assert handler(event, FakeContext())["statusCode"] == 403
+
+
+def test_api_request_with_the_origin_secret_trusts_cf_connecting_ip(origin_secret):
+    event = v2_event("/api/echo")
+    event["headers"]["x-parakeet-origin-secret"] = origin_secret
+    event["headers"]["cf-connecting-ip"] = "2001:db8::7"
+
+    response = handler(event, FakeContext())
+
+    assert response["statusCode"] == 200
+    body = body_of(response)
+    assert body["remote_addr"] == "2001:db8::7"
+    assert body["origin_secret_header"] is None  # never visible past the edge check
+
+
+def test_cf_connecting_ip_is_ignored_without_the_secret(origin_secret):
+    event = v2_event("/echo")  # not under /api: allowed, but not trusted
+    event["headers"]["cf-connecting-ip"] = "203.0.113.99"
+
+    body = body_of(handler(event, FakeContext()))
+
+    assert body["remote_addr"] == "198.51.100.23"
+
+
+def test_no_origin_secret_configured_means_no_check_and_no_trust(test_urls):
+    event = v2_event("/api/echo")
+    event["headers"]["cf-connecting-ip"] = "203.0.113.99"
+
+    response = handler(event, FakeContext())
+
+    assert response["statusCode"] == 200
+    assert body_of(response)["remote_addr"] == "198.51.100.23"
+
+
+def test_health_stays_public_with_an_origin_secret(origin_secret):
+    assert handler(v2_event("/health"), FakeContext())["statusCode"] == 200
+
+
+def test_origin_secret_applies_after_the_stage_prefix_is_removed(origin_secret):
+    event = v2_event("/dev/api/echo")
+    event["requestContext"]["stage"] = "dev"
+
+    assert handler(event, FakeContext())["statusCode"] == 403
+
+
+# --- management commands --------------------------------------------------------------------
+
+
+def test_command_event_runs_check_and_returns_its_output():
+    result = handler({"command": "check", "args": []}, FakeContext())
+
+    assert result["exit_code"] == 0
+    assert "System check identified no issues" in result["output"]
+    assert result["command"] == "check"
+
+
+def test_disallowed_command_is_refused_without_running(monkeypatch):
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("call_command must not run")
+
+    monkeypatch.setattr(commands, "call_command", must_not_run)
+
+    result = handler({"command": "flush", "args": ["--no-input"]}, FakeContext())
+
+    assert result["exit_code"] == 2
+    assert "not allowed" in result["error"]
+    assert result["output"] == ""
+
+
+def test_allow_list_comes_from_settings(settings):
+    settings.PARAKEET_LAMBDA_COMMANDS = ["showmigrations"]
+
+    result = handler({"command": "check"}, FakeContext())
+
+    assert result["exit_code"] == 2
+    assert "'check' is not allowed" in result["error"]
+
+
+@pytest.mark.parametrize(
+    "event", [{"command": ""}, {"command": 7}, {"command": "check", "args": "--deploy"}]
+)
+def test_malformed_command_events_are_refused(event):
+    assert handler(event, FakeContext())["exit_code"] == 2
+
+
+def test_args_with_spaces_stay_one_argument(monkeypatch):
+    seen: list[tuple[str, ...]] = []
+    monkeypatch.setattr(commands, "call_command", lambda name, *args, **kw: seen.append(args))
+
+    handler({"command": "check", "args": ["--tag", "two words"]}, FakeContext())
+
+    assert seen == [("--tag", "two words")]
+
+
+def test_an_argument_with_spaces_reaches_the_real_command_intact():
+    result = handler({"command": "check", "args": ["no such app"]}, FakeContext())
+
+    assert result["exit_code"] == 1
+    assert "'no such app'" in result["output"]
+
+
+def test_command_error_maps_to_its_exit_code():
+    result = handler({"command": "check", "args": ["--tag", "no-such-tag"]}, FakeContext())
+
+    assert result["exit_code"] == 1
+    assert 'CommandError: There is no system check with the "no-such-tag" tag' in result["output"]
+
+
+@pytest.mark.parametrize(("code", "exit_code"), [(None, 0), (0, 0), (3, 3), ("bad input", 1)])
+def test_system_exit_maps_to_an_exit_code(monkeypatch, code, exit_code):
+    def exits(*args, **kwargs):
+        raise SystemExit(code)
+
+    monkeypatch.setattr(commands, "call_command", exits)
+
+    assert handler({"command": "check"}, FakeContext())["exit_code"] == exit_code
+
+
+def test_unexpected_exception_is_exit_code_1_with_the_traceback(monkeypatch):
+    def crashes(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(commands, "call_command", crashes)
+
+    result = handler({"command": "check"}, FakeContext())
+
+    assert result["exit_code"] == 1
+    assert "ZeroDivisionError: division by zero" in result["output"]
+
+
+def test_output_keeps_the_last_256_kb(monkeypatch):
+    def chatty(name, *args, stdout, stderr):
+        for i in range(3000):
+            stdout.write(f"line {i:05d} " + "x" * 100 + "\n")
+        print("printed at the end")
+
+    monkeypatch.setattr(commands, "call_command", chatty)
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+
+    result = handler({"command": "check"}, FakeContext())
+
+    assert result["exit_code"] == 0
+    assert result["output_truncated"] is True
+    assert len(result["output"].encode()) <= commands.OUTPUT_LIMIT_BYTES
+    assert result["output"].endswith("printed at the end\n")
+    assert "line 02999" in result["output"]
+    assert "line 00000" not in result["output"]
+
+
+def test_command_invocations_refresh_database_connections(monkeypatch):
+    calls: list[str] = []
+    monkeypatch.setattr(lambda_handler, "close_old_connections", lambda: calls.append("close"))
+    monkeypatch.setattr(commands, "call_command", lambda *a, **kw: calls.append("run"))
+
+    handler({"command": "check"}, FakeContext())
+
+    assert calls == ["close", "run", "close"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_command_event_uses_the_database():
+    result = handler({"command": "showmigrations", "args": ["trades"]}, FakeContext())
+
+    assert result["exit_code"] == 0
+    assert "[X] 0001_initial" in result["output"]
+
+
+# --- scheduled events -----------------------------------------------------------------------
+
+
+def test_scheduler_target_input_is_a_command_event():
+    result = handler(load_event("scheduler_input_command"), FakeContext())
+
+    assert result["exit_code"] == 0
+    assert result["args"] == ["--tag", "models"]
+
+
+def test_scheduler_envelope_with_a_json_string_detail_runs_the_command():
+    result = handler(load_event("scheduler_envelope"), FakeContext())
+
+    assert result["command"] == "check"
+    assert result["exit_code"] == 0
+
+
+def test_eventbridge_detail_carrying_a_command_runs_it():
+    result = handler(load_event("eventbridge_custom_command"), FakeContext())
+
+    assert result["args"] == ["--deploy", "--fail-level", "CRITICAL"]
+    assert result["exit_code"] == 0
+
+
+def test_eventbridge_detail_carrying_a_task_runs_it():
+    event = load_event("eventbridge_custom_command")
+    event["detail"] = {"task": "parakeet.tests.lambda_tasks.add", "args": [1, 2]}
+
+    assert handler(event, FakeContext())["result"] == 3
+
+
+def test_scheduled_event_without_input_is_a_clear_error():
+    result = handler(load_event("eventbridge_scheduled"), FakeContext())
+
+    assert "carries no command or task" in result["error"]
+    assert "detail-type" in result["event_keys"]
+
+
+def test_scheduled_command_is_still_subject_to_the_allow_list():
+    event = load_event("scheduler_envelope")
+    event["detail"] = json.dumps({"command": "flush", "args": ["--no-input"]})
+
+    assert handler(event, FakeContext())["exit_code"] == 2
+
+
+# --- tasks ----------------------------------------------------------------------------------
+
+
+def test_task_event_runs_the_task():
+    event = {"task": "parakeet.tests.lambda_tasks.add", "args": [2, 3], "kwargs": {"times": 2}}
+
+    result = handler(event, FakeContext())
+
+    assert result == {
+        "task": "parakeet.tests.lambda_tasks.add",
+        "status": "succeeded",
+        "result": 10,
+        "duration_ms": result["duration_ms"],
+    }
+
+
+def test_async_task_runs_to_completion():
+    event = {"task": "parakeet.tests.lambda_tasks.async_greeting", "args": ["parakeet"]}
+
+    assert handler(event, FakeContext())["result"] == "hello parakeet"
+
+
+def test_failing_task_is_reported_not_raised():
+    result = handler({"task": "parakeet.tests.lambda_tasks.explode"}, FakeContext())
+
+    assert result["status"] == "failed"
+    assert result["error"] == "RuntimeError: boom"
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("parakeet.tests.lambda_tasks.not_a_task", "is not a django.tasks.Task"),
+        ("parakeet.tests.lambda_tasks.missing", "is not a django.tasks.Task"),
+        ("parakeet.no_such_module.task", "cannot import"),
+        ("os", "not a dotted path"),
+    ],
+)
+def test_only_registered_tasks_run(path, message):
+    result = handler({"task": path}, FakeContext())
+
+    assert result["status"] == "failed"
+    assert message in result["error"]
+
+
+def test_task_with_malformed_arguments_is_refused():
+    event = {"task": "parakeet.tests.lambda_tasks.add", "args": {"a": 1}}
+
+    assert handler(event, FakeContext())["status"] == "failed"
+
+
+# --- warmer and anything else ---------------------------------------------------------------
+
+
+def test_warmer_returns_at_once(monkeypatch):
+    monkeypatch.setattr(commands, "call_command", None)
+
+    assert handler({"warmer": True}, FakeContext()) == {"warmer": True}
+
+
+@pytest.mark.parametrize(
+    ("event", "keys"),
+    [
+        ({}, []),
+        ([], []),
+        ([{"command": "check"}], []),
+        (None, []),
+        ("", []),
+        ({"warmer": "yes", "Records": []}, ["Records", "warmer"]),
+    ],
+)
+def test_anything_else_is_a_clear_error_and_the_handler_keeps_serving(event, keys):
+    result = handler(event, None)
+
+    assert result["error"].startswith("unrecognised event")
+    assert result["event_keys"] == keys
+    assert handler(load_event("apigateway_v2_http"), None)["statusCode"] == 200
+
+
+def test_an_error_inside_a_dispatch_function_is_contained(monkeypatch):
+    def broken(event, context):
+        raise KeyError("oops")
+
+    monkeypatch.setitem(lambda_handler.HANDLERS, EventKind.WARMER, broken)
+
+    result = handler({"warmer": True}, None)
+
+    assert result == {"error": "KeyError while handling a warmer event", "event_keys": ["warmer"]}
+
+
+def test_views_are_loaded_at_import_time():
+    assert "parakeet.api" in sys.modules
+    assert "parakeet.urls" in sys.modules
