@@ -6,10 +6,13 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
+from market.urls import urlpatterns as market_urls
 from parakeet import api
 from parakeet.docs import RedocView, swagger_oauth2_redirect
 from parakeet.errors import not_found_view
 from parakeet.routing import route
+from scanner.urls import urlpatterns as scanner_urls
+from strategies.urls import urlpatterns as strategies_urls
 from trades.urls import urlpatterns as trades_urls
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -23,6 +26,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^admin$", admin.site.admin_view(admin.site.index)),
     path("admin/", admin.site.urls),
     *trades_urls,
+    *market_urls,
+    *strategies_urls,
+    *scanner_urls,
     # Anything else is the contract's JSON 404, in every DEBUG mode.
     re_path(r"^.*$", not_found_view),
 ]
