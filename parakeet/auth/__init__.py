@@ -2,8 +2,8 @@
 
 The classes are named in ``REST_FRAMEWORK`` by these import paths; the modules below hold
 the pieces: who called (``principal``), token verification (``tokens``), API-key matching
-(``api_keys``), the DRF authentication classes (``authentication``) and the permission
-(``permissions``).
+(``api_keys``), the DRF authentication classes (``authentication``), the permission
+(``permissions``) and the system checks (``checks``). JWKS fetching is ``parakeet.jwks``.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ token: HMAC algorithms only ever use ``PARAKEET_JWT_SECRET``, and RSA/EC/EdDSA a
 only ever use a public key of the matching type (``PARAKEET_JWT_PUBLIC_KEY``, else the JWKS
 key named by ``kid``). So a token signed with HS256 using the RSA public key as the HMAC
 secret has nothing to be verified with, and ``none`` is not an algorithm we know.
+When both a public key and a JWKS URL are configured, the public key is used.
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import jwt
 import pytest
 from django.test import override_settings
-from rest_framework.test import APIClient
+from rest_framework.test import APIClient, APIRequestFactory
 
-from parakeet.auth import ApiPrincipal
+from parakeet.auth import ApiPrincipal, JWTAuthentication
 from parakeet.tests.auth_support import (
     AUDIENCE,
     ISSUER,
@@ -93,10 +93,6 @@ def test_a_token_without_subject_authenticates_with_an_empty_subject(client):
 
 
 def test_the_principal_carries_the_verified_claims():
-    from rest_framework.test import APIRequestFactory
-
-    from parakeet.auth import JWTAuthentication
-
     token = hs256_token(scope="read")
     request = APIRequestFactory().get(PROBE, **bearer(token))
     principal, auth = JWTAuthentication().authenticate(request)  # type: ignore[misc]
