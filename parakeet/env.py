@@ -169,7 +169,8 @@ def cache_storage_config(
         }
     return {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(local_dir)},
+        # Like S3's file_overwrite: a rewritten snapshot keeps its name (no random suffix).
+        "OPTIONS": {"location": str(local_dir), "allow_overwrite": True},
     }
 
 

@@ -174,7 +174,7 @@ def test_local_defaults_need_no_environment(monkeypatch, tmp_path) -> None:
     assert module.PARAKEET_AUTH_REQUIRED is False
     assert module.STORAGES["cache"] == {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(var / "storage")},
+        "OPTIONS": {"location": str(var / "storage"), "allow_overwrite": True},
     }
 
 
