@@ -9,7 +9,7 @@ from corsheaders import middleware as cors
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from parakeet.errors import json_for_django_exception
-from parakeet.request_context import new_request_id, set_request_id
+from parakeet.request_context import new_request_id, reset_request_id, set_request_id
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
@@ -27,9 +27,13 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         request_id = new_request_id(request.headers.get("X-Request-ID"))
-        set_request_id(request_id)
+        token = set_request_id(request_id)
         request.META["PARAKEET_REQUEST_ID"] = request_id
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            # Log lines after this request (same thread or task) don't inherit its id.
+            reset_request_id(token)
         response["X-Request-ID"] = request_id
         return response
 

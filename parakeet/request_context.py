@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 _request_id: ContextVar[str] = ContextVar("parakeet_request_id", default="-")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -18,8 +18,13 @@ def new_request_id(incoming: str | None) -> str:
     return uuid.uuid4().hex
 
 
-def set_request_id(value: str) -> None:
-    _request_id.set(value)
+def set_request_id(value: str) -> Token[str]:
+    """Make ``value`` the current id; the token lets the caller restore the previous one."""
+    return _request_id.set(value)
+
+
+def reset_request_id(token: Token[str]) -> None:
+    _request_id.reset(token)
 
 
 def current_request_id() -> str:

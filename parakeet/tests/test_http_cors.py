@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 import pytest
 from django.test import Client
+
+from parakeet.request_context import RequestIdLogFilter, current_request_id
 
 pytestmark = pytest.mark.urls("parakeet.tests.http_urls")
 
@@ -156,3 +159,17 @@ def test_missing_or_invalid_request_id_is_replaced_by_a_uuid4_hex(
     assert re.fullmatch(r"[0-9a-f]{32}", first)
     assert first != second
     assert first[12] == "4"  # uuid4
+
+
+def test_the_request_id_does_not_outlive_its_request(client: Client) -> None:
+    before = current_request_id()
+    client.get("/health", headers={"X-Request-ID": "short-lived"})
+    assert current_request_id() == before
+
+
+def test_log_lines_during_a_request_carry_its_id(client: Client, caplog) -> None:
+    with caplog.at_level(logging.ERROR, logger="parakeet.errors"):
+        client.get("/probe/boom/sync", headers={"X-Request-ID": "log-me"})
+    record = next(r for r in caplog.records if r.name == "parakeet.errors")
+    assert RequestIdLogFilter().filter(record)
+    assert record.request_id == "log-me"
