@@ -8,14 +8,17 @@ last bar dates and ``bars_changed_at`` current.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from market import universe_files
 from market.bar_upsert import (
     BarRow,
     BatchResult,
@@ -23,8 +26,12 @@ from market.bar_upsert import (
     upsert_batch_postgresql,
     upsert_batch_sqlite,
 )
-from market.models import AssetClass, DailyBar, DataSource, Symbol
+from market.models import AssetClass, DailyBar, DataSource, IndexConstituent, Symbol, Universe
 from market.ticker_rules import ticker_facts
+from market.universe_files import MembershipInterval
+
+if TYPE_CHECKING:
+    from django.apps.registry import Apps
 
 DEFAULT_BATCH_SIZE = 20_000
 
@@ -32,8 +39,10 @@ __all__ = [
     "DEFAULT_BATCH_SIZE",
     "BarRow",
     "SymbolInfo",
+    "UniverseLoadCounts",
     "UpsertCounts",
     "ensure_symbols",
+    "load_universes",
     "refresh_symbol_bar_dates",
     "upsert_bars",
     "upsert_symbols",
@@ -142,9 +151,9 @@ def refresh_symbol_bar_dates(*, tickers: Iterable[str]) -> int:
     )
 
 
-def _new_symbol(info: SymbolInfo) -> Symbol:
+def _new_symbol(info: SymbolInfo, symbol_model: type[Symbol] = Symbol) -> Symbol:
     facts = ticker_facts(info.ticker)
-    return Symbol(
+    return symbol_model(
         ticker=info.ticker,
         name=info.name or "",
         exchange=info.exchange if info.exchange is not None else facts.exchange,
@@ -182,17 +191,21 @@ def upsert_symbols(*, symbols: Iterable[SymbolInfo]) -> SymbolCounts:
     A symbol whose data source is ``demo`` keeps it: shipped universe files never relabel
     synthetic data as real.
     """
+    return _upsert_symbols(symbols, Symbol)
+
+
+def _upsert_symbols(symbols: Iterable[SymbolInfo], symbol_model: type[Symbol]) -> SymbolCounts:
     by_ticker = {info.ticker: info for info in symbols}
     if not by_ticker:
         return SymbolCounts()
-    existing = {s.ticker: s for s in Symbol.objects.filter(ticker__in=by_ticker.keys())}
+    existing = {s.ticker: s for s in symbol_model.objects.filter(ticker__in=by_ticker.keys())}
     to_create: list[Symbol] = []
     to_update: list[Symbol] = []
     changed_fields: set[str] = set()
     for ticker, info in by_ticker.items():
         symbol = existing.get(ticker)
         if symbol is None:
-            to_create.append(_new_symbol(info))
+            to_create.append(_new_symbol(info, symbol_model))
             continue
         changed = False
         for name in _DESCRIPTIVE_FIELDS:
@@ -207,14 +220,154 @@ def upsert_symbols(*, symbols: Iterable[SymbolInfo]) -> SymbolCounts:
         if changed:
             to_update.append(symbol)
     with transaction.atomic():
-        Symbol.objects.bulk_create(to_create, ignore_conflicts=True)
+        symbol_model.objects.bulk_create(to_create, ignore_conflicts=True)
         if to_update:
             now = timezone.now()
             for symbol in to_update:
                 symbol.updated_at = now
-            Symbol.objects.bulk_update(to_update, [*sorted(changed_fields), "updated_at"])
+            symbol_model.objects.bulk_update(to_update, [*sorted(changed_fields), "updated_at"])
     return SymbolCounts(
         created=len(to_create),
         updated=len(to_update),
         unchanged=len(by_ticker) - len(to_create) - len(to_update),
     )
+
+
+# --- universes ----------------------------------------------------------------------------
+
+# Universes whose full point-in-time history ships with the code; the others are snapshots
+# whose members start at the registry's as_of date.
+_HISTORY_LOADERS: dict[str, Callable[[], list[MembershipInterval]]] = {
+    "SPX500": universe_files.load_membership_intervals,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class UniverseLoadCounts:
+    universes_created: int = 0
+    universes_updated: int = 0
+    constituents_created: int = 0
+    constituents_updated: int = 0
+    constituents_deleted: int = 0
+    symbols_created: int = 0
+    symbols_updated: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return any(getattr(self, name) for name in self.__slots__)
+
+    def __str__(self) -> str:
+        return (
+            f"universes {self.universes_created} created, {self.universes_updated} updated; "
+            f"constituents {self.constituents_created} created, "
+            f"{self.constituents_updated} updated, {self.constituents_deleted} deleted; "
+            f"symbols {self.symbols_created} created, {self.symbols_updated} updated"
+        )
+
+
+def _asset_class(universe_asset_class: str) -> str:
+    return AssetClass.ETF if universe_asset_class == "etf" else AssetClass.EQUITY
+
+
+def load_universes(*, apps: Apps | None = None) -> UniverseLoadCounts:
+    """Make the database match the universe files shipped in ``market/data/universes``.
+
+    Idempotent: universes are upserted by key, each universe's constituent intervals are
+    diffed by (ticker, start date) (created, end date updated, or deleted), and every member
+    gets a ``Symbol`` (data source from the ticker's spelling; names and asset classes from
+    the files). The S&P 500 gets its point-in-time history; the other universes start at
+    their snapshot's ``as_of`` date.
+
+    ``apps`` is the model registry to use: the data migration passes its historical one, so
+    this must only touch fields that exist as of ``market.0003_load_universes``.
+    """
+    from django.apps import apps as current_apps
+
+    registry = apps or current_apps
+    universe_model: type[Universe] = registry.get_model("market", "Universe")
+    constituent_model: type[IndexConstituent] = registry.get_model("market", "IndexConstituent")
+    symbol_model: type[Symbol] = registry.get_model("market", "Symbol")
+
+    specs = universe_files.load_registry()
+    infos: dict[str, SymbolInfo] = {}
+    wanted: dict[str, dict[tuple[str, dt.date], dt.date | None]] = {}
+    for spec in specs:
+        asset_class = _asset_class(spec.asset_class)
+        intervals: dict[tuple[str, dt.date], dt.date | None] = {}
+        for member in universe_files.load_members(spec.key):
+            previous = infos.get(member.ticker)
+            infos[member.ticker] = SymbolInfo(
+                ticker=member.ticker,
+                name=member.name or (previous.name if previous else None),
+                asset_class=(
+                    AssetClass.ETF
+                    if previous is not None and previous.asset_class == AssetClass.ETF
+                    else ticker_facts(member.ticker).asset_class or asset_class
+                ),
+            )
+            intervals[(member.ticker, spec.as_of)] = None
+        if spec.key in _HISTORY_LOADERS:
+            intervals = {
+                (interval.ticker, interval.start_date): interval.end_date
+                for interval in _HISTORY_LOADERS[spec.key]()
+            }
+            for ticker, _start in intervals:
+                infos.setdefault(ticker, SymbolInfo(ticker=ticker, asset_class=asset_class))
+        wanted[spec.key] = intervals
+
+    counts: dict[str, int] = dict.fromkeys(UniverseLoadCounts.__slots__, 0)
+    with transaction.atomic():
+        symbols = _upsert_symbols(infos.values(), symbol_model)
+        counts["symbols_created"], counts["symbols_updated"] = symbols.created, symbols.updated
+        for position, spec in enumerate(specs):
+            values = {
+                "name": spec.name,
+                "description": spec.description,
+                "region": spec.region,
+                "asset_class": spec.asset_class,
+                "as_of": spec.as_of,
+                "source": spec.source,
+                "position": position,
+            }
+            universe = universe_model.objects.filter(key=spec.key).first()
+            if universe is None:
+                universe = universe_model.objects.create(key=spec.key, **values)
+                counts["universes_created"] += 1
+            elif any(getattr(universe, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(universe, name, value)
+                universe.save()
+                counts["universes_updated"] += 1
+            _sync_constituents(universe, wanted[spec.key], constituent_model, counts)
+    return UniverseLoadCounts(**counts)
+
+
+def _sync_constituents(
+    universe: Universe,
+    wanted: dict[tuple[str, dt.date], dt.date | None],
+    constituent_model: type[IndexConstituent],
+    counts: dict[str, int],
+) -> None:
+    existing = {
+        (row.ticker_id, row.start_date): row
+        for row in constituent_model.objects.filter(universe=universe)
+    }
+    stale = [row.pk for key, row in existing.items() if key not in wanted]
+    if stale:
+        constituent_model.objects.filter(pk__in=stale).delete()
+    to_update = []
+    for key, row in existing.items():
+        if key in wanted and row.end_date != wanted[key]:
+            row.end_date = wanted[key]
+            to_update.append(row)
+    constituent_model.objects.bulk_update(to_update, ["end_date"])
+    constituent_model.objects.bulk_create(
+        [
+            constituent_model(universe=universe, ticker_id=ticker, start_date=start, end_date=end)
+            for (ticker, start), end in wanted.items()
+            if (ticker, start) not in existing
+        ]
+    )
+    counts["constituents_deleted"] += len(stale)
+    counts["constituents_updated"] += len(to_update)
+    counts["constituents_created"] += len(wanted.keys() - existing.keys())

@@ -14,9 +14,11 @@ START = dt.date(2024, 1, 1)
 
 
 def make_symbol(ticker: str = "AAPL", **overrides: Any) -> Symbol:
-    fields: dict[str, Any] = {"ticker": ticker, "name": f"{ticker} Inc.", "data_source": "tiingo"}
+    """The symbol (the universes migration may already have created it), with ``overrides``."""
+    fields: dict[str, Any] = {"name": f"{ticker} Inc.", "data_source": "tiingo"}
     fields.update(overrides)
-    return Symbol.objects.create(**fields)
+    symbol, _ = Symbol.objects.update_or_create(ticker=ticker, defaults=fields)
+    return symbol
 
 
 def bar_row(
