@@ -51,6 +51,8 @@ _PARSING_TYPES: list[tuple[type[AnyField], str]] = [
     (drf_fields.DateField, "date_parsing"),
 ]
 
+_PATTERN_TYPE: tuple[type[AnyField], str] = (drf_fields.RegexField, "string_pattern_mismatch")
+
 _CODE_TYPES = {
     "required": "missing",
     "invalid_choice": "enum",
@@ -81,7 +83,7 @@ def _message_pattern(template: str) -> re.Pattern[str]:
 # only messages and codes), DRF's default "invalid" messages still tell the parse type.
 _MESSAGE_TYPES: list[tuple[re.Pattern[str], str]] = [
     (_message_pattern(str(field_class.default_error_messages[code])), type_)
-    for field_class, type_ in _PARSING_TYPES
+    for field_class, type_ in [_PATTERN_TYPE, *_PARSING_TYPES]
     for code in ("invalid", "date", "datetime")
     if code in field_class.default_error_messages
 ]

@@ -63,6 +63,11 @@ class OrderSerializer(serializers.Serializer[Any]):
     lots = serializers.IntegerField(required=False, min_value=1)
     day = serializers.DateField(required=False)
     tags = serializers.ListField(child=serializers.IntegerField(), required=False)
+    at = serializers.DateTimeField(required=False)
+    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False)
+    score = serializers.FloatField(required=False, min_value=0, max_value=1)
+    note = serializers.CharField(required=False, min_length=2)
+    active = serializers.BooleanField(required=False)
 
 
 class BodyView(Public):

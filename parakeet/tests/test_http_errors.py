@@ -101,6 +101,27 @@ def test_length_and_bound_types(client: Client) -> None:
     }
 
 
+@pytest.mark.parametrize("path", ["/probe/body", "/probe/drf"])
+def test_the_other_contract_type_codes(client: Client, path: str) -> None:
+    body = {
+        **VALID_ORDER,
+        "at": "not a time",
+        "currency": "aud",
+        "score": 1.5,
+        "note": "x",
+        "active": "perhaps",
+        "direction": None,
+    }
+    assert by_loc(detail_of(post_json(client, path, body))) == {
+        ("body", "at"): "datetime_parsing",
+        ("body", "currency"): "string_pattern_mismatch",
+        ("body", "score"): "less_than_equal",
+        ("body", "note"): "string_too_short",
+        ("body", "active"): "bool_parsing",
+        ("body", "direction"): "value_error",
+    }
+
+
 def test_valid_body_passes_and_unknown_keys_are_ignored(client: Client) -> None:
     response = post_json(client, "/probe/body", {**VALID_ORDER, "extra": 1})
     assert response.status_code == 200
