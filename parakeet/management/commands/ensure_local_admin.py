@@ -56,10 +56,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             existing = user_model.objects.filter(is_superuser=True).order_by("pk").first()
             if existing is not None:
-                self.stdout.write(
-                    f"A superuser already exists ({existing.get_username()}); nothing to do. "
-                    f"A password generated here earlier is in {path}."
-                )
+                message = f"A superuser already exists ({existing.get_username()}); nothing to do."
+                if path.exists():
+                    message += f" The password generated here earlier is in {path}."
+                self.stdout.write(message)
                 return
             if user_model.objects.filter(**{user_model.USERNAME_FIELD: USERNAME}).exists():
                 raise CommandError(
