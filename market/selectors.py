@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 
@@ -24,6 +24,12 @@ from market.models import DailyBar, IndexConstituent, Symbol, Universe
 
 if TYPE_CHECKING:
     import pandas as pd
+    from django_stubs_ext import WithAnnotations
+
+
+class UniverseCounts(TypedDict):
+    ticker_count: int
+
 
 PRICE_FIELDS = ("open", "high", "low", "close", "adj_close", "volume")
 
@@ -40,11 +46,12 @@ def get_universe(*, key: str) -> Universe:
         raise UnknownUniverse(key, universe_keys()) from None
 
 
-def universes_with_counts() -> QuerySet[Universe]:
+def universes_with_counts() -> QuerySet[WithAnnotations[Universe, UniverseCounts]]:
     """Universes in registry order, each annotated with ``ticker_count`` (current members)."""
+    # Meta.ordering does not apply to aggregating queries: order explicitly.
     return Universe.objects.annotate(
         ticker_count=Count("constituents", filter=Q(constituents__end_date__isnull=True))
-    )
+    ).order_by("position", "key")
 
 
 def _membership(*, index: str, as_of: dt.date | None) -> QuerySet[IndexConstituent]:
