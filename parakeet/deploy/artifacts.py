@@ -1,21 +1,20 @@
 """Step ``build``: the zip artifacts to deploy, one per package profile (``slim``, ``data``).
 
-Either built here by the packaging code (``manage.py package``'s build step) or given on the
-command line as ``--artifact PATH`` / ``--artifact slim=PATH``. An artifact is identified by
-the SHA-256 of its bytes: reproducible builds give the same hash, hence the same S3 key, so an
-unchanged artifact is never uploaded twice.
+Either built here with ``manage.py package`` (then found through the stable manifest it
+writes, ``dist/parakeet-<profile>-<arch>.manifest.json``), taken from an earlier build the same
+way (``--skip-build``), or given on the command line as ``--artifact PATH`` / ``slim=PATH``.
+An artifact is identified by the SHA-256 of its bytes: reproducible builds give the same hash,
+hence the same S3 key, so an unchanged artifact is never uploaded twice.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
-import inspect
+import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from parakeet.deploy.config import PACKAGES
 from parakeet.deploy.errors import DeployError
@@ -90,68 +89,77 @@ def collect(artifacts: Iterable[Artifact], needed: list[str]) -> dict[str, Artif
     return {p: by_package[p] for p in needed}
 
 
-# --- building through the packaging code ------------------------------------------------------
+# --- building with `manage.py package` ---------------------------------------------------------
 
-BUILD_MODULE = "parakeet.packaging.build"
-BUILD_FUNCTIONS = ("build_artifacts", "build_artifact", "build")
+PackageRunner = Callable[..., None]
 
 
-def find_builder() -> Any | None:
-    """The packaging build function, or None when packaging is not available."""
+def manifest_path(out_dir: Path, package: str, architecture: str) -> Path:
+    """The stable manifest ``manage.py package`` writes for the latest build of a profile."""
+    return out_dir / f"parakeet-{package}-{architecture}.manifest.json"
+
+
+def built_artifact(out_dir: Path, package: str, architecture: str) -> Artifact:
+    """The zip the latest ``manage.py package`` build named in its manifest, hash checked."""
+    path = manifest_path(out_dir, package, architecture)
     try:
-        module = importlib.import_module(BUILD_MODULE)
-    except ImportError:
-        return None
-    for name in BUILD_FUNCTIONS:
-        candidate = getattr(module, name, None)
-        if callable(candidate):
-            return candidate
-    return None
-
-
-def build(packages: list[str], *, out_dir: Path, architecture: str) -> list[Artifact]:
-    """Build each package with the packaging code and return the zips it wrote."""
-    builder = find_builder()
-    if builder is None:
+        manifest = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
         raise DeployError(
             "build",
-            f"no build function in {BUILD_MODULE}: build with `manage.py package` and pass "
-            "--artifact PATH (or --skip-build --artifact PATH)",
+            f"no {package} build in {out_dir} ({path.name}: {exc}): run "
+            f"`manage.py package --profile {package} --arch {architecture} --output {out_dir}` "
+            "or pass --artifact PATH",
+        ) from None
+    name = manifest.get("artifact")
+    if not isinstance(name, str) or not name:
+        raise DeployError("build", f"{path} names no artifact")
+    artifact = artifact_at(out_dir / name, package)
+    expected = manifest.get("sha256")
+    if expected and expected != artifact.sha256:
+        raise DeployError(
+            "build", f"{name} does not match its manifest (sha256 {artifact.sha256[:12]}...)"
         )
+    return artifact
+
+
+def run_package(
+    package: str, *, out_dir: Path, architecture: str, extra: Sequence[str] = ()
+) -> None:
+    """``manage.py package --profile P --arch A --output DIR [extra...]``."""
+    from django.core.management import call_command
+
+    call_command(
+        "package",
+        "--profile",
+        package,
+        "--arch",
+        architecture,
+        "--output",
+        str(out_dir),
+        *extra,
+    )
+
+
+def build(
+    packages: list[str],
+    *,
+    out_dir: Path,
+    architecture: str,
+    extra: Sequence[str] = (),
+    runner: PackageRunner | None = None,
+) -> list[Artifact]:
+    """Build each package with ``manage.py package`` and return the zips it wrote."""
+    runner = runner or run_package
     artifacts: list[Artifact] = []
     for package in packages:
         try:
-            produced = _call_builder(builder, package, out_dir=out_dir, architecture=architecture)
+            runner(package, out_dir=out_dir, architecture=architecture, extra=extra)
         except DeployError:
             raise
-        except Exception as exc:
-            raise DeployError("build", f"building the {package} artifact failed: {exc}") from exc
-        artifacts.append(artifact_at(produced, package))
+        except (Exception, SystemExit) as exc:
+            raise DeployError(
+                "build", f"building the {package} artifact failed: {exc}", output=str(exc)
+            ) from exc
+        artifacts.append(built_artifact(out_dir, package, architecture))
     return artifacts
-
-
-def _call_builder(builder: Any, package: str, *, out_dir: Path, architecture: str) -> Path:
-    """Call the builder with the keyword arguments it accepts; return the zip path."""
-    accepted = inspect.signature(builder).parameters
-    offered: dict[str, Any] = {
-        "profile": package,
-        "package": package,
-        "out_dir": out_dir,
-        "output_dir": out_dir,
-        "dist_dir": out_dir,
-        "arch": architecture,
-        "architecture": architecture,
-    }
-    kwargs = {name: value for name, value in offered.items() if name in accepted}
-    result = builder(**kwargs)
-    return _zip_path(result)
-
-
-def _zip_path(result: Any) -> Path:
-    if isinstance(result, str | Path):
-        return Path(result)
-    for attribute in ("zip_path", "artifact", "path", "zip"):
-        value = getattr(result, attribute, None)
-        if isinstance(value, str | Path):
-            return Path(value)
-    raise DeployError("build", f"the build step returned {type(result).__name__}, not a zip path")

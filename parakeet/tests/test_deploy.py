@@ -311,27 +311,80 @@ def test_collect_needs_one_artifact_per_package(artifacts):
         collect([artifacts["slim"], artifacts["slim"]], ["slim"])
 
 
-def test_build_uses_the_packaging_build_function(monkeypatch, tmp_path, config):
+def fake_package(package: str, *, out_dir: Path, architecture: str, extra=()) -> None:
+    """What `manage.py package` leaves behind: the zip and the stable manifest naming it."""
+    name = f"parakeet-{package}-{architecture}-py312-0123456789abcdef.zip"
+    path = write_zip(out_dir / name, f"{package} built")
+    manifest = {
+        "artifact": name,
+        "profile": package,
+        "arch": architecture,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+    }
+    (out_dir / f"parakeet-{package}-{architecture}.manifest.json").write_text(json.dumps(manifest))
+
+
+def test_build_runs_package_and_reads_the_manifest(tmp_path):
     calls = []
 
-    def build_artifact(*, profile: str, out_dir: Path, arch: str) -> Path:
-        calls.append((profile, arch))
-        return write_zip(out_dir / f"parakeet-{profile}.zip", profile)
+    def runner(package, *, out_dir, architecture, extra=()):
+        calls.append((package, architecture, tuple(extra)))
+        fake_package(package, out_dir=out_dir, architecture=architecture)
 
-    monkeypatch.setattr(artifact_steps, "find_builder", lambda: build_artifact)
+    built = artifact_steps.build(
+        ["slim", "data"],
+        out_dir=tmp_path,
+        architecture="arm64",
+        extra=["--wheelhouse", "w"],
+        runner=runner,
+    )
 
-    built = artifact_steps.build(["slim", "data"], out_dir=tmp_path, architecture="arm64")
+    assert calls == [
+        ("slim", "arm64", ("--wheelhouse", "w")),
+        ("data", "arm64", ("--wheelhouse", "w")),
+    ]
+    assert [(a.package, a.path.name) for a in built] == [
+        ("slim", "parakeet-slim-arm64-py312-0123456789abcdef.zip"),
+        ("data", "parakeet-data-arm64-py312-0123456789abcdef.zip"),
+    ]
 
-    assert calls == [("slim", "arm64"), ("data", "arm64")]
-    assert [a.package for a in built] == ["slim", "data"]
+
+def test_run_package_calls_the_package_command(monkeypatch, tmp_path):
+    import django.core.management
+
+    calls = []
+    monkeypatch.setattr(
+        django.core.management, "call_command", lambda *args, **kw: calls.append(args)
+    )
+
+    artifact_steps.run_package("data", out_dir=tmp_path, architecture="arm64", extra=["--no-strip"])
+
+    assert calls == [
+        ("package", "--profile", "data", "--arch", "arm64", "--output", str(tmp_path), "--no-strip")
+    ]
 
 
-def test_build_without_packaging_asks_for_artifacts(monkeypatch, tmp_path):
-    monkeypatch.setattr(artifact_steps, "find_builder", lambda: None)
+def test_a_failed_build_is_a_build_error(tmp_path):
+    def runner(package, **kwargs):
+        raise CommandError("data/arm64: 262.1 MB unzipped is over the 250 MB budget")
 
-    with pytest.raises(DeployError, match="--artifact PATH") as caught:
-        artifact_steps.build(["slim"], out_dir=tmp_path, architecture="arm64")
+    with pytest.raises(DeployError, match="over the 250 MB budget") as caught:
+        artifact_steps.build(["data"], out_dir=tmp_path, architecture="arm64", runner=runner)
     assert caught.value.step == "build"
+
+
+def test_without_a_build_the_error_says_how_to_make_one(tmp_path):
+    with pytest.raises(DeployError, match=r"manage\.py package --profile slim --arch arm64"):
+        artifact_steps.built_artifact(tmp_path, "slim", "arm64")
+
+
+def test_a_zip_that_differs_from_its_manifest_is_refused(tmp_path):
+    fake_package("slim", out_dir=tmp_path, architecture="arm64")
+    zip_path = next(tmp_path.glob("*.zip"))
+    zip_path.write_bytes(zip_bytes("tampered"))
+
+    with pytest.raises(DeployError, match="does not match its manifest"):
+        artifact_steps.built_artifact(tmp_path, "slim", "arm64")
 
 
 # --- upload ------------------------------------------------------------------------------------
@@ -666,25 +719,67 @@ def test_deploy_command_failure_names_the_step(command_clients, stage, config, a
     assert alias_targets(stage, config) == dict.fromkeys(FUNCTIONS, "1")
 
 
-def test_deploy_command_skip_build_needs_artifacts(command_clients):
-    with pytest.raises(CommandError, match="--skip-build needs --artifact"):
-        call_command("deploy", "--stage", STAGE, "--skip-build", stdout=io.StringIO())
+def test_deploy_command_skip_build_takes_the_latest_package_build(
+    command_clients, stage, config, tmp_path
+):
+    fake_package("slim", out_dir=tmp_path, architecture="arm64")
+    out = io.StringIO()
+
+    call_command(
+        "deploy",
+        "--stage",
+        STAGE,
+        "--skip-build",
+        "--function",
+        "trades",
+        "--out-dir",
+        str(tmp_path),
+        stdout=out,
+    )
+
+    assert "build" not in out.getvalue().split("Deploying")[0]
+    assert alias_targets(stage, config)["trades"] == "2"
+
+
+def test_deploy_command_skip_build_without_a_build_fails_at_build(command_clients, tmp_path):
+    with pytest.raises(CommandError, match="Deploy step 'build' failed: no slim build"):
+        call_command(
+            "deploy",
+            "--stage",
+            STAGE,
+            "--skip-build",
+            "--out-dir",
+            str(tmp_path),
+            stdout=io.StringIO(),
+        )
 
 
 def test_deploy_command_builds_when_no_artifact_is_given(
     command_clients, stage, config, monkeypatch, tmp_path
 ):
-    def build(*, profile: str, out_dir: Path) -> Path:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        return write_zip(out_dir / f"parakeet-{profile}.zip", f"{profile} built")
+    calls = []
 
-    monkeypatch.setattr(artifact_steps, "find_builder", lambda: build)
+    def run_package(package, *, out_dir, architecture, extra=()):
+        calls.append((package, tuple(extra)))
+        fake_package(package, out_dir=out_dir, architecture=architecture)
+
+    monkeypatch.setattr(artifact_steps, "run_package", run_package)
     out = io.StringIO()
 
     call_command(
-        "deploy", "--stage", STAGE, "--function", "trades", "--out-dir", str(tmp_path), stdout=out
+        "deploy",
+        "--stage",
+        STAGE,
+        "--function",
+        "trades",
+        "--out-dir",
+        str(tmp_path),
+        "--wheelhouse",
+        "var/wheelhouse/arm64",
+        stdout=out,
     )
 
+    assert calls == [("slim", ("--wheelhouse", "var/wheelhouse/arm64"))]
     assert "build    slim for arm64" in out.getvalue()
     assert alias_targets(stage, config)["trades"] == "2"
 

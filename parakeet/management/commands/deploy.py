@@ -46,7 +46,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-build",
             action="store_true",
-            help="Don't build; deploy the --artifact zips.",
+            help="Don't build: deploy the --artifact zips, else the latest `manage.py package` "
+            "builds in --out-dir.",
         )
         parser.add_argument(
             "--function",
@@ -56,6 +57,7 @@ class Command(BaseCommand):
             help="Deploy only this function (repeatable; default: all).",
         )
         parser.add_argument("--out-dir", default="dist", help="Where builds go (default dist/).")
+        parser.add_argument("--wheelhouse", help="Passed to `manage.py package` (offline wheels).")
         parser.add_argument("--bucket", help="Artifact bucket (default: from functions.json).")
         parser.add_argument("--no-migrate", action="store_true", help="Skip the migrate step.")
         parser.add_argument("--no-smoke", action="store_true", help="Skip the /health check.")
@@ -106,14 +108,18 @@ class Command(BaseCommand):
     ) -> dict[str, artifact_steps.Artifact]:
         needed = config.packages(keys)
         given = [artifact_steps.parse_artifact_arg(value) for value in options["artifact"]]
-        if options["skip_build"] and not given:
-            raise DeployError(
-                "build", "--skip-build needs --artifact PATH for " + ", ".join(needed)
-            )
         if given:
             return artifact_steps.collect(given, needed)
+        out_dir = Path(options["out_dir"])
+        if options["skip_build"]:
+            found = [
+                artifact_steps.built_artifact(out_dir, package, config.architecture)
+                for package in needed
+            ]
+            return artifact_steps.collect(found, needed)
         self.stdout.write(f"build    {', '.join(needed)} for {config.architecture}")
+        extra = ["--wheelhouse", options["wheelhouse"]] if options["wheelhouse"] else []
         built = artifact_steps.build(
-            needed, out_dir=Path(options["out_dir"]), architecture=config.architecture
+            needed, out_dir=out_dir, architecture=config.architecture, extra=extra
         )
         return artifact_steps.collect(built, needed)
