@@ -151,3 +151,24 @@ def test_many_batches_add_up() -> None:
             "last_bar_date", flat=True
         )
     ) == {business_days(START, 7)[6]}
+
+
+def test_a_bar_stored_through_the_orm_and_sent_again_identically_is_unchanged() -> None:
+    from market.tests.factories import bar_fields, make_symbol
+
+    make_symbol("AAPL")
+    DailyBar.objects.create(**bar_fields("AAPL", START, metadata={"note": "x"}))
+    same = bar_row(
+        "AAPL",
+        START,
+        100.5,
+        open=Decimal("100"),
+        high=Decimal("101"),
+        low=Decimal("99"),
+        adj_close=Decimal("100.5"),
+        volume=1000,
+        metadata={"note": "x"},
+    )
+
+    assert upsert_bars(rows=[same]) == UpsertCounts(unchanged=1)
+    assert upsert_bars(rows=[dataclasses.replace(same, volume=1001)]) == UpsertCounts(updated=1)
