@@ -15,7 +15,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
 
-DEMO_LOADERS: tuple[str, ...] = ("trades.demo.load_demo_trades",)
+DEMO_LOADERS: tuple[str, ...] = (
+    "trades.demo.load_demo_trades",
+    "market.demo.load_demo_market",
+)
 
 
 class Command(BaseCommand):
