@@ -3,6 +3,7 @@ compile, measure, zip, describe. Each step is a function in its own module."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from typing import Any
 
 from parakeet.packaging.application import application_files, copy_application
 from parakeet.packaging.archive import write_zip
-from parakeet.packaging.budget import check_budget
+from parakeet.packaging.budget import MB, check_budget
 from parakeet.packaging.compile import CompileResult, compile_tree
 from parakeet.packaging.install import install_wheel
 from parakeet.packaging.lockfile import read_lock, resolve, roots_for
@@ -24,6 +25,7 @@ from parakeet.packaging.manifest import (
     write_manifest,
 )
 from parakeet.packaging.prune import PruneOptions, imported_pyarrow_components, prune
+from parakeet.packaging.strip import StripResult, strip_tree
 from parakeet.packaging.target import Target
 from parakeet.packaging.wheels import Downloader, choose_wheels, fetch_wheel, http_download
 
@@ -44,6 +46,7 @@ class BuildOptions:
     keep_boto3: bool = False
     languages: frozenset[str] = frozenset({"en-us"})
     compile: bool = True
+    strip: bool = True
     download: Downloader = field(default=http_download, compare=False)
 
 
@@ -54,13 +57,28 @@ class BuildResult:
     manifest: dict[str, Any]
 
 
+def scratch_parent(minimum_free: int = 2 * 1024 * MB) -> str | None:
+    """Where to unpack: ``PARAKEET_PACKAGE_SCRATCH``, else ``/dev/shm`` (tmpfs: thousands of
+    small files are written and pruned) when it has room, else the default temp dir."""
+    configured = os.environ.get("PARAKEET_PACKAGE_SCRATCH")
+    if configured:
+        return configured
+    shm = Path("/dev/shm")  # noqa: S108
+    try:
+        if os.access(shm, os.W_OK) and shutil.disk_usage(shm).free >= minimum_free:
+            return str(shm)
+    except OSError:
+        pass
+    return None
+
+
 def build_artifact(options: BuildOptions, log: Log = lambda message: None) -> BuildResult:
     target = options.target
     lock = read_lock(options.lock_path)
     packages = resolve(lock, roots_for(lock, options.profile), target)
     choices = choose_wheels(packages, target)
     log(f"{options.profile}/{target.arch}: {len(choices)} locked packages")
-    with tempfile.TemporaryDirectory(prefix="parakeet-package-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="parakeet-package-", dir=scratch_parent()) as scratch:
         root = Path(scratch) / "root"
         root.mkdir()
         for choice in choices:
@@ -82,7 +100,13 @@ def build_artifact(options: BuildOptions, log: Log = lambda message: None) -> Bu
                 pyarrow_needed=imported_pyarrow_components(app_sources),
             ),
         )
-        log(f"pruned {report.files} files, {report.bytes / 1e6:.1f} MB")
+        log(f"pruned {report.files} files, {report.bytes / MB:.1f} MB")
+        stripped = (
+            strip_tree(root, target)
+            if options.strip
+            else StripResult(stripped=False, note="not stripped (--no-strip)")
+        )
+        log(stripped.note)
         copy_application(options.base_dir, options.static_root, root)
         compiled = (
             compile_tree(root, target)
@@ -109,6 +133,7 @@ def build_artifact(options: BuildOptions, log: Log = lambda message: None) -> Bu
         files=files,
         prune_report=report,
         compile_note=compiled.note,
+        strip=stripped,
         artifact=name,
         zip_sha256=digest,
         zipped_bytes=artifact.stat().st_size,

@@ -14,6 +14,7 @@ from typing import Any
 
 from parakeet.packaging.archive import archive_entries
 from parakeet.packaging.prune import PruneReport
+from parakeet.packaging.strip import StripResult
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ def build_manifest(
     files: list[FileEntry],
     prune_report: PruneReport,
     compile_note: str,
+    strip: StripResult | None = None,
     artifact: str | None = None,
     zip_sha256: str | None = None,
     zipped_bytes: int | None = None,
@@ -77,6 +79,11 @@ def build_manifest(
         "zipped_bytes": zipped_bytes,
         "file_count": len(files),
         "compile": compile_note,
+        "strip": {
+            "note": strip.note if strip else "not stripped",
+            "files": strip.files if strip else 0,
+            "bytes_saved": strip.bytes_saved if strip else 0,
+        },
         "dependencies": dict(sorted(dependencies.items())),
         "wheels": dict(sorted(wheels.items())),
         "pruning": {

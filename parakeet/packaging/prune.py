@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import hashlib
+import re
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from parakeet.packaging.elf import is_elf, needed_libraries
 
 Parts = tuple[str, ...]
 
@@ -24,18 +29,48 @@ C_SUFFIXES = frozenset({".h", ".hh", ".hpp", ".hxx", ".cuh", ".c", ".cc", ".cpp"
 CYTHON_SUFFIXES = frozenset({".pyx", ".pxd", ".pxi"})
 DOC_SUFFIXES = frozenset({".rst", ".md"})
 LICENCE_PREFIXES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS")
-# Optional pyarrow components: removed unless the project's code imports them.
-PYARROW_COMPONENTS: dict[str, tuple[str, ...]] = {
-    "cuda": ("pyarrow/_cuda*", "pyarrow/cuda.py", "pyarrow/libarrow_cuda*"),
-    "flight": (
-        "pyarrow/_flight*",
-        "pyarrow/flight.py",
-        "pyarrow/libarrow_flight*",
-        "pyarrow/libarrow_python_flight*",
+
+
+@dataclass(frozen=True)
+class Component:
+    """An optional part of pyarrow: its files, and the imports that mean the code needs it."""
+
+    files: tuple[str, ...]
+    modules: tuple[str, ...]
+
+
+# Optional pyarrow components: removed unless the project's code imports them. pyarrow imports
+# each of them inside try/except ImportError. A library a kept module links against
+# (``DT_NEEDED``) stays whatever its component says (``libarrow_substrait`` is one).
+PYARROW_COMPONENTS: dict[str, Component] = {
+    "azure": Component(("pyarrow/_azurefs*",), ("pyarrow._azurefs", "pyarrow.fs.AzureFileSystem")),
+    "cpp_tests": Component(("pyarrow/_pyarrow_cpp_tests*",), ("pyarrow._pyarrow_cpp_tests",)),
+    "cuda": Component(
+        ("pyarrow/_cuda*", "pyarrow/cuda.py", "pyarrow/libarrow_cuda*"),
+        ("pyarrow.cuda", "pyarrow._cuda"),
     ),
-    "gandiva": ("pyarrow/gandiva*", "pyarrow/libgandiva*"),
-    "substrait": ("pyarrow/_substrait*", "pyarrow/substrait.py", "pyarrow/libarrow_substrait*"),
+    "flight": Component(
+        (
+            "pyarrow/_flight*",
+            "pyarrow/flight.py",
+            "pyarrow/libarrow_flight*",
+            "pyarrow/libarrow_python_flight*",
+        ),
+        ("pyarrow.flight", "pyarrow._flight"),
+    ),
+    "gandiva": Component(("pyarrow/gandiva*", "pyarrow/libgandiva*"), ("pyarrow.gandiva",)),
+    "gcs": Component(("pyarrow/_gcsfs*",), ("pyarrow._gcsfs", "pyarrow.fs.GcsFileSystem")),
+    "hdfs": Component(("pyarrow/_hdfs*",), ("pyarrow._hdfs", "pyarrow.fs.HadoopFileSystem")),
+    "s3": Component(
+        ("pyarrow/_s3fs*", "pyarrow/libarrow_s3*"),
+        ("pyarrow._s3fs", "pyarrow.fs.S3FileSystem"),
+    ),
+    "substrait": Component(
+        ("pyarrow/_substrait*", "pyarrow/substrait.py", "pyarrow/libarrow_substrait*"),
+        ("pyarrow.substrait", "pyarrow._substrait"),
+    ),
 }
+_SHARED_LIBRARY = re.compile(r"^(?P<stem>lib.+?\.so)(?P<version>(\.\d+)*)$")
 
 
 @dataclass
@@ -139,19 +174,87 @@ def locale_rule(languages: Iterable[str]) -> Callable[[Parts], bool]:
     return is_other_locale
 
 
-def pyarrow_rule(removed: Iterable[str]) -> Callable[[Parts], bool]:
-    patterns = [p for component in removed for p in PYARROW_COMPONENTS[component]]
-
-    def is_unused_pyarrow(parts: Parts) -> bool:
-        if parts[0] != "pyarrow":
-            return False
-        path = "/".join(parts)
-        return any(fnmatch.fnmatchcase(path, pattern) for pattern in patterns)
-
-    return is_unused_pyarrow
+def component_files(root: Path, components: Iterable[str]) -> set[str]:
+    patterns = [p for c in components for p in PYARROW_COMPONENTS[c].files]
+    pyarrow = root / "pyarrow"
+    if not patterns or not pyarrow.is_dir():
+        return set()
+    names = (f"pyarrow/{p.name}" for p in pyarrow.iterdir() if p.is_file())
+    return {n for n in names if any(fnmatch.fnmatchcase(n, pattern) for pattern in patterns)}
 
 
-def rules_for(options: PruneOptions, pyarrow_removed: Iterable[str]) -> list[Rule]:
+def linked_libraries(root: Path, excluding: set[str]) -> set[str]:
+    """Every ``DT_NEEDED`` name of the shared objects under ``root`` not in ``excluding``."""
+    needed: set[str] = set()
+    for path in root.rglob("*.so*"):
+        relative = path.relative_to(root).as_posix()
+        if path.is_file() and relative not in excluding and is_elf(path):
+            needed |= needed_libraries(path)
+    return needed
+
+
+def removable_component_files(root: Path, components: Iterable[str]) -> set[str]:
+    """Files of the given components that no remaining library links against."""
+    candidates = component_files(root, components)
+    needed = linked_libraries(root, excluding=candidates)
+    return {c for c in candidates if c.rsplit("/", 1)[-1] not in needed}
+
+
+def duplicate_library_copies(root: Path) -> set[str]:
+    """``libx.so`` / ``libx.so.1.2.3`` copies of a ``libx.so.1`` that the loader uses.
+
+    Wheels can't hold symlinks, so some ship the linker name and the full version as extra
+    identical copies. Only copies nothing links against, identical to a linked sibling, go.
+    """
+    groups: dict[tuple[Path, str], list[Path]] = {}
+    for path in root.rglob("lib*.so*"):
+        match = _SHARED_LIBRARY.match(path.name)
+        if match and path.is_file():
+            groups.setdefault((path.parent, match["stem"]), []).append(path)
+    groups = {key: paths for key, paths in groups.items() if len(paths) > 1}
+    if not groups:
+        return set()
+    needed = linked_libraries(root, excluding=set())
+    duplicates: set[str] = set()
+    for paths in groups.values():
+        linked = [p for p in paths if p.name in needed]
+        digests = {_digest(p) for p in linked}
+        for path in paths:
+            if path.name not in needed and _digest(path) in digests:
+                duplicates.add(path.relative_to(root).as_posix())
+    return duplicates
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def app_static_sources(root: Path) -> set[str]:
+    """Files under ``<app>/static/`` of installed Django apps (a directory with ``apps.py``).
+
+    In production WhiteNoise serves the collected copies in ``staticfiles/`` (finders are
+    off unless DEBUG), so the sources are only read by ``collectstatic``, before packaging.
+    """
+    found: set[str] = set()
+    for directory in root.rglob("static"):
+        if directory.is_dir() and (directory.parent / "apps.py").is_file():
+            found.update(
+                p.relative_to(root).as_posix() for p in directory.rglob("*") if p.is_file()
+            )
+    return found
+
+
+def listed(names: AbstractSet[str]) -> Callable[[Parts], bool]:
+    return lambda parts: "/".join(parts) in names
+
+
+def rules_for(
+    options: PruneOptions,
+    *,
+    pyarrow_files: AbstractSet[str] = frozenset(),
+    duplicate_libraries: AbstractSet[str] = frozenset(),
+    static_sources: AbstractSet[str] = frozenset(),
+) -> list[Rule]:
     rules = []
     if not options.keep_boto3:
         rules.append(Rule("bundled boto3/botocore/s3transfer (Lambda provides them)", is_boto))
@@ -163,30 +266,42 @@ def rules_for(options: PruneOptions, pyarrow_removed: Iterable[str]) -> list[Rul
         Rule("type stubs (.pyi)", is_type_stub),
         Rule("documentation", is_documentation),
         Rule("unused locales", locale_rule(options.languages)),
-        Rule("unused pyarrow components", pyarrow_rule(pyarrow_removed)),
+        Rule("static sources of Django apps (served from staticfiles/)", listed(static_sources)),
+        Rule("unused pyarrow components", listed(pyarrow_files)),
+        Rule("duplicate shared library copies", listed(duplicate_libraries)),
     ]
     return rules
 
 
-def imported_pyarrow_components(sources: Iterable[Path]) -> frozenset[str]:
-    """Optional pyarrow components the given Python files import (static check, by AST)."""
+def imported_modules(sources: Iterable[Path], *, mentioning: bytes = b"") -> set[str]:
+    """Dotted names the files import (``from a import b`` gives ``a`` and ``a.b``); only files
+    whose text contains ``mentioning`` are parsed."""
     found: set[str] = set()
     for source in sources:
+        text = source.read_bytes()
+        if mentioning not in text:
+            continue
         try:
-            tree = ast.parse(source.read_bytes(), filename=str(source))
+            tree = ast.parse(text, filename=str(source))
         except SyntaxError:
             continue
         for node in ast.walk(tree):
-            modules: list[str] = []
             if isinstance(node, ast.Import):
-                modules = [alias.name for alias in node.names]
+                found.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module:
-                modules = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-            for module in modules:
-                parts = module.split(".")
-                if parts[0] == "pyarrow" and len(parts) > 1 and parts[1] in PYARROW_COMPONENTS:
-                    found.add(parts[1])
-    return frozenset(found)
+                found.add(node.module)
+                found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def imported_pyarrow_components(sources: Iterable[Path]) -> frozenset[str]:
+    """Optional pyarrow components the given Python files import (static check, by AST)."""
+    modules = imported_modules(sources, mentioning=b"pyarrow")
+    return frozenset(
+        name
+        for name, component in PYARROW_COMPONENTS.items()
+        if any(m == c or m.startswith(c + ".") for m in modules for c in component.modules)
+    )
 
 
 def prune(root: Path, options: PruneOptions = PruneOptions()) -> PruneReport:
@@ -196,7 +311,13 @@ def prune(root: Path, options: PruneOptions = PruneOptions()) -> PruneReport:
     if has_pyarrow:
         report.pyarrow_kept = sorted(options.pyarrow_needed & PYARROW_COMPONENTS.keys())
         report.pyarrow_removed = sorted(PYARROW_COMPONENTS.keys() - options.pyarrow_needed)
-    rules = rules_for(options, report.pyarrow_removed)
+    pyarrow_files = removable_component_files(root, report.pyarrow_removed)
+    rules = rules_for(
+        options,
+        pyarrow_files=pyarrow_files,
+        duplicate_libraries=duplicate_library_copies(root) - pyarrow_files,
+        static_sources=app_static_sources(root),
+    )
     report.rules = {rule.name: Savings() for rule in rules}
     for path in sorted(p for p in root.rglob("*") if not p.is_dir()):
         parts = path.relative_to(root).parts

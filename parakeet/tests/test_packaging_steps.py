@@ -6,6 +6,7 @@ No network: the lock is the real ``uv.lock``; wheels and trees are made in ``tmp
 from __future__ import annotations
 
 import os
+import struct
 import zipfile
 from pathlib import Path
 
@@ -14,10 +15,12 @@ from django.conf import settings
 
 from parakeet.packaging.archive import FIXED_DATE, write_zip
 from parakeet.packaging.budget import MB, BudgetExceeded, check_budget
+from parakeet.packaging.elf import needed_libraries
 from parakeet.packaging.install import UnsafeWheel, install_wheel
 from parakeet.packaging.lockfile import read_lock, resolve, roots_for
 from parakeet.packaging.manifest import FileEntry, package_of, sizes_by_package
 from parakeet.packaging.prune import PruneOptions, imported_pyarrow_components, prune
+from parakeet.packaging.strip import strip_tree
 from parakeet.packaging.tags import WheelRejected, best_wheel, check_wheel, parse_wheel_filename
 from parakeet.packaging.target import Target
 
@@ -207,6 +210,8 @@ SITE = {
     "botocore/data/s3/2006-03-01/service-2.json.gz": 900,
     "boto3-1.44.8.dist-info/METADATA": 30,
     "somepkg/docs/index.html": 40,
+    "rest_framework/apps.py": 22,
+    "rest_framework/static/rest_framework/css/bootstrap.min.css": 500,
     "somepkg-1.0.dist-info/licenses/LICENSE.md": 21,
 }
 
@@ -228,6 +233,7 @@ def test_prune_removes_what_lambda_never_needs_and_reports_each_rule(tmp_path):
         "django/conf/locale/en/formats.py",
         "django/conf/locale/en/LC_MESSAGES/django.mo",
         "rest_framework/locale/en_US/LC_MESSAGES/django.mo",
+        "rest_framework/apps.py",
         "numpy/testing/__init__.py",
         "numpy/LICENSE.txt",
         "pyarrow/__init__.py",
@@ -244,7 +250,18 @@ def test_prune_removes_what_lambda_never_needs_and_reports_each_rule(tmp_path):
     assert rules["__pycache__ and stale bytecode"] == (1, 70)
     assert rules["documentation"] == (2, 45)
     assert rules["unused pyarrow components"] == (4, 11780)
-    assert report.pyarrow_removed == ["cuda", "flight", "gandiva", "substrait"]
+    assert rules["static sources of Django apps (served from staticfiles/)"] == (1, 500)
+    assert report.pyarrow_removed == [
+        "azure",
+        "cpp_tests",
+        "cuda",
+        "flight",
+        "gandiva",
+        "gcs",
+        "hdfs",
+        "s3",
+        "substrait",
+    ]
     assert report.bytes == sum(SITE.values()) - sum(
         (tmp_path / p).stat().st_size for p in remaining(tmp_path)
     )
@@ -267,13 +284,89 @@ def test_imported_pyarrow_components_are_found_by_reading_the_code(tmp_path):
     (tmp_path / "a.py").write_text("import pyarrow.flight\nimport pyarrow.parquet as pq\n")
     (tmp_path / "b.py").write_text("from pyarrow import substrait, compute\n")
     (tmp_path / "c.py").write_text("from pyarrow.gandiva import make_projector\n")
-    (tmp_path / "d.py").write_text("this is not python (")
+    (tmp_path / "d.py").write_text("from pyarrow.fs import S3FileSystem, LocalFileSystem\n")
+    (tmp_path / "e.py").write_text("this is not python (")
 
     assert imported_pyarrow_components(sorted(tmp_path.glob("*.py"))) == {
         "flight",
         "substrait",
         "gandiva",
+        "s3",
     }
+
+
+def make_elf(needed: list[str]) -> bytes:
+    """A minimal 64-bit little-endian ELF whose dynamic section names ``needed``."""
+    strings = b"\0"
+    offsets = []
+    for name in needed:
+        offsets.append(len(strings))
+        strings += name.encode() + b"\0"
+    dynamic = b"".join(struct.pack("<qQ", 1, o) for o in offsets) + struct.pack("<qQ", 0, 0)
+    strings_at = 64
+    dynamic_at = strings_at + len(strings)
+    sections_at = dynamic_at + len(dynamic)
+    header = b"\x7fELF" + bytes([2, 1, 1]) + bytes(9)
+    header += struct.pack("<HHIQQQIHHHHHH", 3, 62, 1, 0, 0, sections_at, 0, 64, 0, 0, 64, 3, 0)
+
+    def section(kind: int, offset: int, size: int, link: int) -> bytes:
+        return struct.pack("<IIQQQQIIQQ", 0, kind, 0, 0, offset, size, link, 0, 0, 0)
+
+    return (
+        header
+        + strings
+        + dynamic
+        + section(0, 0, 0, 0)
+        + section(3, strings_at, len(strings), 0)
+        + section(6, dynamic_at, len(dynamic), 1)
+    )
+
+
+def test_needed_libraries_reads_the_dynamic_section(tmp_path):
+    path = tmp_path / "lib.so"
+    path.write_bytes(make_elf(["libarrow.so.2600", "libc.so.6"]))
+
+    assert needed_libraries(path) == {"libarrow.so.2600", "libc.so.6"}
+    (tmp_path / "x.py").write_text("print()\n")
+    assert needed_libraries(tmp_path / "x.py") == frozenset()
+
+
+def test_a_component_library_that_a_kept_module_links_against_stays(tmp_path):
+    (tmp_path / "pyarrow").mkdir()
+    core = make_elf(["libarrow.so.2600", "libarrow_substrait.so.2600"])
+    (tmp_path / "pyarrow/lib.cpython-312-aarch64-linux-gnu.so").write_bytes(core)
+    (tmp_path / "pyarrow/libarrow_substrait.so.2600").write_bytes(make_elf([]))
+    (tmp_path / "pyarrow/_substrait.cpython-312-aarch64-linux-gnu.so").write_bytes(make_elf([]))
+    (tmp_path / "pyarrow/libarrow_flight.so.2600").write_bytes(make_elf([]))
+
+    prune(tmp_path)
+
+    assert remaining(tmp_path) == {
+        "pyarrow/lib.cpython-312-aarch64-linux-gnu.so",
+        "pyarrow/libarrow_substrait.so.2600",
+    }
+
+
+def test_identical_unlinked_copies_of_a_shared_library_go(tmp_path):
+    (tmp_path / "pyarrow").mkdir()
+    library = make_elf(["libarrow.so.2600"])
+    (tmp_path / "pyarrow/lib.cpython-312-x86_64-linux-gnu.so").write_bytes(
+        make_elf(["libarrow_python.so.2600"])
+    )
+    for name in ("libarrow_python.so", "libarrow_python.so.2600", "libarrow_python.so.2600.1.0"):
+        (tmp_path / "pyarrow" / name).write_bytes(library)
+    (tmp_path / "pyarrow/libother.so").write_bytes(b"different")
+    (tmp_path / "pyarrow/libother.so.1").write_bytes(make_elf([]))
+
+    report = prune(tmp_path)
+
+    assert remaining(tmp_path) == {
+        "pyarrow/lib.cpython-312-x86_64-linux-gnu.so",
+        "pyarrow/libarrow_python.so.2600",
+        "pyarrow/libother.so",
+        "pyarrow/libother.so.1",
+    }
+    assert report.rules["duplicate shared library copies"].files == 2
 
 
 def test_the_project_does_not_import_optional_pyarrow_components():
@@ -345,3 +438,45 @@ def test_lambda_limit_applies_without_a_budget():
         check_budget(251 * MB, {"pyarrow": 251 * MB})
 
     check_budget(249 * MB, {"pyarrow": 249 * MB})
+
+
+# --- strip ----------------------------------------------------------------------------------
+
+
+def test_strip_runs_the_tool_on_shared_libraries_only(tmp_path):
+    tool = tmp_path / "fake-strip"
+    log = tmp_path / "calls.txt"
+    tool.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = "--version" ]; then echo "fake strip version 1.0"; exit 0; fi\n'
+        f'echo "$@" >> {log}\n'
+        'shift; for f in "$@"; do head -c 64 "$f" > "$f.tmp" && mv "$f.tmp" "$f"; done\n'
+    )
+    tool.chmod(0o755)
+    root = tmp_path / "root"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg/_ext.cpython-312-aarch64-linux-gnu.so").write_bytes(make_elf([]) + b"\0" * 500)
+    (root / "pkg/libdep.so.1").write_bytes(make_elf([]) + b"\0" * 300)
+    (root / "pkg/module.py").write_text("x = 1\n")
+    (root / "pkg/fake.so").write_bytes(b"not an ELF file")
+
+    result = strip_tree(root, ARM, tool=str(tool))
+
+    assert result.stripped is True
+    assert result.files == 2
+    assert result.bytes_saved == 800 + 2 * (len(make_elf([])) - 64)
+    assert "fake strip version 1.0" in result.note
+    assert log.read_text().split() == [
+        "--strip-unneeded",
+        str(root / "pkg/_ext.cpython-312-aarch64-linux-gnu.so"),
+        str(root / "pkg/libdep.so.1"),
+    ]
+
+
+def test_strip_is_skipped_with_a_note_without_a_tool(tmp_path, monkeypatch):
+    monkeypatch.setattr("parakeet.packaging.strip.find_strip_tool", lambda target: None)
+
+    result = strip_tree(tmp_path, ARM)
+
+    assert result.stripped is False
+    assert "no llvm-strip or aarch64-linux-gnu-strip" in result.note

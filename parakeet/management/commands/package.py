@@ -37,6 +37,9 @@ class Command(BaseCommand):
             help="ship boto3/botocore/s3transfer instead of using the runtime's",
         )
         parser.add_argument("--no-compile", action="store_true", help="skip byte-compiling")
+        parser.add_argument(
+            "--no-strip", action="store_true", help="keep symbol tables in shared libraries"
+        )
         parser.add_argument("--lock", default=None, help="lock file (default: uv.lock)")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -69,6 +72,7 @@ class Command(BaseCommand):
                 keep_boto3=options["keep_boto3"],
                 languages=frozenset({settings.LANGUAGE_CODE}),
                 compile=not options["no_compile"],
+                strip=not options["no_strip"],
             )
             try:
                 result = build_artifact(build, log=lambda m: self.stdout.write(f"  {m}"))
