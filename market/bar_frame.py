@@ -19,6 +19,8 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 from django.db import connection
 
+from market.models import DataQuality
+
 PRICE_COLUMNS = ("open", "high", "low", "close", "adj_close", "volume")
 
 
@@ -46,7 +48,8 @@ def read_bars_frame(
     end: dt.date | None = None,
 ) -> pd.DataFrame:
     """Columns ``ticker``, ``date`` (datetime64) and ``fields`` (float64), sorted by ticker
-    then date; ``start``/``end`` inclusive."""
+    then date; ``start``/``end`` inclusive. Bars marked ``bad`` are left out: they stay in
+    the table for the record but never feed an analysis."""
     _check_fields(fields)
     if not tickers:
         return empty_bars_frame(fields)
@@ -65,7 +68,10 @@ def _read_postgresql(
 ) -> pd.DataFrame:
     from psycopg import sql
 
-    conditions = [sql.SQL("ticker = ANY({})").format(sql.Literal(tickers))]
+    conditions = [
+        sql.SQL("ticker = ANY({})").format(sql.Literal(tickers)),
+        sql.SQL("data_quality <> {}").format(sql.Literal(DataQuality.BAD.value)),
+    ]
     if start is not None:
         conditions.append(sql.SQL("date >= {}").format(sql.Literal(start)))
     if end is not None:
@@ -107,8 +113,8 @@ def _read_sqlite(
     tickers: list[str], fields: list[str], start: dt.date | None, end: dt.date | None
 ) -> pd.DataFrame:
     placeholders = ", ".join(["%s"] * len(tickers))
-    where = [f"ticker IN ({placeholders})"]
-    params: list[str] = list(tickers)
+    where = [f"ticker IN ({placeholders})", "data_quality <> %s"]
+    params: list[str] = [*tickers, DataQuality.BAD.value]
     if start is not None:
         where.append("date >= %s")
         params.append(start.isoformat())

@@ -136,10 +136,11 @@ def price_matrix(
     columns, only this field's file), checked against its manifest and rebuilt from the
     database when missing, stale or corrupt; the universe's columns are every ticker that
     was ever a member and has bars, so callers can mask by ``members(as_of=...)`` without
-    survivorship bias. ``tickers`` narrows the columns; tickers outside the universe (or all
-    of them when no universe is given) are read from the database directly. ``start`` and
-    ``end`` are inclusive. Columns follow ``tickers`` order when given (missing tickers are
-    all-NaN columns), else sorted.
+    survivorship bias. Bars marked ``bad`` are left out. ``tickers`` narrows the columns;
+    tickers outside the universe (or all of them when no universe is given) are read from
+    the database directly. ``start`` and ``end`` are inclusive. Columns follow ``tickers``
+    order when given (missing tickers are all-NaN columns), else sorted; rows with no value
+    in any column are dropped.
     """
     if field not in PRICE_FIELDS:
         raise ValueError(f"field must be one of {', '.join(PRICE_FIELDS)}, not {field!r}")
@@ -149,7 +150,7 @@ def price_matrix(
 
     return read_price_matrix(
         universe=universe,
-        tickers=None if tickers is None else list(tickers),
+        tickers=None if tickers is None else list(dict.fromkeys(tickers)),
         field=field,
         start=start,
         end=end,

@@ -240,3 +240,31 @@ def test_the_cache_listing_comes_from_the_manifests(local_cache: Storage, univer
     )
     assert {f.modified for f in files} == {manifest.built_at}
     assert cache.newest_cache_build() == manifest.built_at
+
+
+def test_a_universe_without_bars_gives_an_empty_matrix_and_a_valid_cache(
+    local_cache: Storage,
+) -> None:
+    make_universe("EMPTY", {"AAA": (START, None)})
+
+    matrix = price_matrix(universe="EMPTY")
+
+    assert matrix.shape == (0, 0)
+    assert isinstance(matrix.index, pd.DatetimeIndex)
+    manifest = cache.read_manifest(universe="EMPTY")
+    assert manifest is not None
+    assert (manifest.tickers, manifest.rows, manifest.last_bar_date) == ([], 0, None)
+    assert price_matrix(universe="EMPTY", tickers=["AAA", "AAA"]).columns.tolist() == ["AAA"]
+
+
+def test_bars_marked_bad_never_reach_a_matrix(local_cache: Storage, universe: str) -> None:
+    bad = dataclasses.replace(bar_series("AAA", CLOSES["AAA"])[2], data_quality="bad")
+    upsert_bars(rows=[bad])
+
+    from_cache = price_matrix(universe=universe, tickers=["AAA"])
+    from_database = price_matrix(tickers=["AAA"])
+
+    assert from_database.index.tolist() == [pd.Timestamp(d) for d in DAYS if d != DAYS[2]]
+    pd.testing.assert_frame_equal(from_cache, from_database)
+    both = price_matrix(universe=universe, tickers=["AAA", "BBB"])
+    assert both["AAA"].isna().tolist() == [False, False, True, False, False, False]
