@@ -287,8 +287,13 @@ def test_unmatched_routes_and_errors_are_labelled(log_output, request_logging, c
 def test_through_the_lambda_handler_the_line_has_gateway_and_lambda_ids(
     log_output, request_logging, settings, capsys
 ):
+    from django.core.wsgi import get_wsgi_application
+
     from parakeet.deploy.http_events import HttpRequest, http_api_event
-    from parakeet.lambda_handler import handler
+    from parakeet.lambda_runtime.http import make_http_handler, wrap_for_lambda
+
+    # The handler module's application loaded its middleware at import: build one with ours.
+    handler = make_http_handler(wrap_for_lambda(get_wsgi_application()))
 
     settings.ALLOWED_HOSTS = ["api.parakeet.example"]
     out = log_output.configure(on_lambda=True)
