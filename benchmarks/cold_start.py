@@ -6,7 +6,7 @@
 Builds each profile for this machine's architecture (wheels from ``--wheelhouse``, else the
 cache ``var/wheelhouse/<arch>``, filled from PyPI on first use), unzips it, and starts
 ``--runs`` fresh interpreters with only the standard library and the artifact on ``sys.path``
-(``python -I -S``) and production settings (``DJANGO_DEBUG=false``, SQLite). Each imports
+(``python -I -S -B``) and production settings (``DJANGO_DEBUG=false``, SQLite). Each imports
 ``parakeet.lambda_handler`` (Django setup, URLconf, views: Lambda's init phase) and answers an
 HTTP API v2 ``GET /health`` (the first invoke). Printed: median and max of the init phase,
 the first invoke, and the whole process (interpreter start to exit), per profile.
@@ -107,7 +107,6 @@ def unpacked_artifact(profile: str, compiled: bool, args: argparse.Namespace, tm
 def one_cold_start(task_root: Path, profile: str, tmp: Path) -> dict[str, float]:
     environment = {
         "PATH": "/usr/bin:/bin",
-        "PYTHONDONTWRITEBYTECODE": "1",  # /var/task is read-only on Lambda
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": ".amazonaws.com",
@@ -117,7 +116,8 @@ def one_cold_start(task_root: Path, profile: str, tmp: Path) -> dict[str, float]
     }
     started = time.perf_counter()
     completed = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", PROBE, str(task_root), profile],
+        # -B: never write bytecode (/var/task is read-only on Lambda; -I ignores PYTHON* vars)
+        [sys.executable, "-I", "-S", "-B", "-c", PROBE, str(task_root), profile],
         env=environment,
         capture_output=True,
         text=True,

@@ -27,7 +27,13 @@ from parakeet.packaging.manifest import (
 from parakeet.packaging.prune import PruneOptions, imported_pyarrow_components, prune
 from parakeet.packaging.strip import StripResult, strip_tree
 from parakeet.packaging.target import Target
-from parakeet.packaging.wheels import Downloader, choose_wheels, fetch_wheel, http_download
+from parakeet.packaging.wheels import (
+    Downloader,
+    WheelChoice,
+    choose_wheels,
+    fetch_wheel,
+    http_download,
+)
 
 Log = Callable[[str], None]
 
@@ -72,11 +78,28 @@ def scratch_parent(minimum_free: int = 2 * 1024 * MB) -> str | None:
     return None
 
 
+def locked_wheels(options: BuildOptions) -> list[WheelChoice]:
+    lock = read_lock(options.lock_path)
+    packages = resolve(lock, roots_for(lock, options.profile), options.target)
+    return choose_wheels(packages, options.target)
+
+
+def fetch_wheels(options: BuildOptions) -> list[Path]:
+    """Only step 3: fill the cache (or check the wheelhouse) for a profile, build nothing."""
+    return [
+        fetch_wheel(
+            choice,
+            cache_dir=options.cache_dir,
+            wheelhouse=options.wheelhouse,
+            download=options.download,
+        )
+        for choice in locked_wheels(options)
+    ]
+
+
 def build_artifact(options: BuildOptions, log: Log = lambda message: None) -> BuildResult:
     target = options.target
-    lock = read_lock(options.lock_path)
-    packages = resolve(lock, roots_for(lock, options.profile), target)
-    choices = choose_wheels(packages, target)
+    choices = locked_wheels(options)
     log(f"{options.profile}/{target.arch}: {len(choices)} locked packages")
     with tempfile.TemporaryDirectory(prefix="parakeet-package-", dir=scratch_parent()) as scratch:
         root = Path(scratch) / "root"

@@ -296,3 +296,21 @@ def test_package_command_reports_failures_as_command_errors(tmp_path, settings):
             "--budget-mb=0.0001",
             "--no-compile",
         )
+
+
+def test_package_command_download_only_fills_the_cache_and_builds_nothing(tmp_path, settings):
+    inputs = make_inputs(tmp_path / "in")
+    settings.BASE_DIR = inputs["project"]
+    out = tmp_path / "dist"
+
+    call_command(
+        "package",
+        "--profile=data",
+        f"--lock={inputs['lock']}",
+        f"--wheelhouse={inputs['wheelhouse']}",
+        f"--output={out}",
+        "--download-only",
+        stdout=open(os.devnull, "w"),  # noqa: SIM115
+    )
+
+    assert not out.exists()

@@ -46,7 +46,8 @@ def skip_reason(profile: str) -> str | None:
     if missing:
         return (
             f"{len(missing)} wheels missing from {wheelhouse} (e.g. {missing[0]}); fetch them "
-            f"once with network: python manage.py package --profile {profile} --arch {HOST_ARCH}"
+            f"once with network: python manage.py package --profile {profile} --arch {HOST_ARCH} "
+            "--download-only"
         )
     return None
 

@@ -2,6 +2,7 @@
 
     manage.py package --profile slim --arch arm64 --output dist/
     manage.py package --profile all --wheelhouse var/wheelhouse/arm64 --budget-mb 200
+    manage.py package --profile all --arch x86_64 --download-only   # fill the wheel cache
 
 Same inputs give a byte-identical zip; the artifact's name carries its content hash and a
 manifest (files, sizes, sha256, dependency versions, pruning savings) is written beside it.
@@ -41,10 +42,15 @@ class Command(BaseCommand):
             "--no-strip", action="store_true", help="keep symbol tables in shared libraries"
         )
         parser.add_argument("--lock", default=None, help="lock file (default: uv.lock)")
+        parser.add_argument(
+            "--download-only",
+            action="store_true",
+            help="only fill the wheel cache (var/wheelhouse/<arch>) for the profiles",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from parakeet.packaging.budget import MB, BudgetExceeded
-        from parakeet.packaging.build import BuildOptions, build_artifact
+        from parakeet.packaging.build import BuildOptions, build_artifact, fetch_wheels
         from parakeet.packaging.lockfile import LockError
         from parakeet.packaging.tags import WheelRejected
         from parakeet.packaging.target import Target
@@ -75,6 +81,12 @@ class Command(BaseCommand):
                 strip=not options["no_strip"],
             )
             try:
+                if options["download_only"]:
+                    wheels = fetch_wheels(build)
+                    self.stdout.write(
+                        f"{profile}/{target.arch}: {len(wheels)} wheels in {cache_dir}"
+                    )
+                    continue
                 result = build_artifact(build, log=lambda m: self.stdout.write(f"  {m}"))
             except (BudgetExceeded, LockError, WheelRejected, WheelUnavailable) as exc:
                 raise CommandError(f"{profile}/{target.arch}: {exc}") from None
