@@ -1,7 +1,8 @@
 """Byte-compiling the artifact for the target Python, reproducibly.
 
 ``unchecked-hash`` pycs hold no timestamps and are never re-validated (Lambda's code is
-read-only, so it could not write fresh ones anyway). Source paths are rewritten to
+read-only, so it could not write fresh ones anyway). One process compiles every file in
+sorted order, so marshal's output is the same from run to run. Source paths are rewritten to
 ``/var/task`` (where Lambda unpacks the code) so no host path lands in the artifact, and a
 fixed ``PYTHONHASHSEED`` keeps set/frozenset constants in a stable order.
 """
@@ -50,8 +51,10 @@ def compile_tree(root: Path, target: Target, *, interpreter: str | None = None) 
         "-m",
         "compileall",
         "-q",
+        # One process: with a pool, which worker compiles which file varies, and marshal's
+        # output depends on the objects a process already holds (refcount-driven FLAG_REF).
         "-j",
-        "0",
+        "1",
         "--invalidation-mode",
         "unchecked-hash",
         "-s",
