@@ -34,7 +34,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from strategies.engine.context import DecisionContext, WeightFunction
-from strategies.engine.costs import DEFAULT_COSTS, CostModel
+from strategies.engine.costs import DEFAULT_COSTS, CostModel, TradeCosts
 from strategies.engine.metrics import DEFAULT_RISK_FREE_RATE, Metrics, compute_metrics
 from strategies.engine.schedule import rebalance_positions
 
@@ -92,22 +92,38 @@ def _check_prices(prices: pd.DataFrame) -> None:
         raise ValueError("prices is empty")
 
 
-def _target_array(raw: pd.Series, tickers: pd.Index) -> FloatArray:
+@dataclass(frozen=True)
+class _Target:
+    weights: FloatArray
+    # Assets the strategy asked to keep as they are (NaN in its Series): not traded.
+    hold: npt.NDArray[np.bool_]
+
+
+def _target_array(raw: pd.Series | None, tickers: pd.Index) -> _Target | None:
+    if raw is None:
+        return None
     if not isinstance(raw, pd.Series):
-        raise TypeError("a weight function must return a pandas Series")
-    raw = raw[raw != 0]
+        raise TypeError("a weight function must return a pandas Series or None")
+    target = np.zeros(len(tickers))
+    hold = np.zeros(len(tickers), dtype=bool)
     if raw.empty:
-        return np.zeros(len(tickers))
-    unknown = raw.index.difference(tickers)
-    if len(unknown):
-        raise ValueError(f"weights for unknown tickers: {list(unknown)[:5]}")
-    target = raw.reindex(tickers, fill_value=0.0).to_numpy(dtype=np.float64)
-    if not np.all(np.isfinite(target)):
+        return _Target(target, hold)
+    values = raw.to_numpy(dtype=np.float64)
+    if np.isinf(values).any():
         raise ValueError("weights must be finite")
+    positions = tickers.get_indexer(raw.index)
+    unknown = (positions < 0) & (values != 0)
+    if unknown.any():
+        raise ValueError(f"weights for unknown tickers: {list(raw.index[unknown])[:5]}")
+    known = positions >= 0
+    held = known & np.isnan(values)
+    hold[positions[held]] = True
+    sized = known & ~held
+    np.add.at(target, positions[sized], values[sized])
     gross = float(np.abs(target).sum())
     if gross > 1.0 + _GROSS_TOLERANCE:
         raise ValueError(f"gross exposure {gross:.6f} exceeds 1")
-    return target
+    return _Target(target, hold)
 
 
 class _Simulation:
@@ -162,7 +178,8 @@ class _Simulation:
         self.w = np.zeros(n_assets)
         self.cash = 1.0
         self.value = initial_capital
-        self.trade_rows: list[pd.DataFrame] = []
+        # Trades are collected as arrays and framed once at the end (cheap per execution).
+        self.trade_rows: list[tuple[int, npt.NDArray[np.intp], FloatArray, TradeCosts]] = []
         self.history_dates: list[pd.Timestamp] = []
         self.history: list[FloatArray] = []
 
@@ -197,7 +214,7 @@ class _Simulation:
         self.cash = float(cash[-1] / rel[-1]) if rel[-1] > 0 else 0.0
 
     # -- decide and trade -----------------------------------------------------------------
-    def decide(self, d: int) -> FloatArray:
+    def decide(self, d: int) -> _Target | None:
         current = self.weights_at.get(d, np.zeros(len(self.tickers)))
         rows = slice(0, d + 1)
 
@@ -218,11 +235,18 @@ class _Simulation:
         )
         return _target_array(self.weight_fn(self.prices.iloc[rows], context), self.tickers)
 
-    def trade(self, e: int, target: FloatArray) -> None:
-        if self.value <= 0:
+    def trade(self, e: int, decision: _Target | None) -> None:
+        if self.value <= 0 or decision is None:
             return
         price = self.valuation[e]
-        target = np.where(np.isfinite(price), target, 0.0)
+        target = np.where(np.isfinite(price), decision.weights, 0.0)
+        target[decision.hold] = self.w[decision.hold]
+        excess = float(np.abs(target).sum()) - 1.0
+        if excess > 0:
+            # Held positions drifted up since the decision: trim the new longs to fit.
+            fresh = ~decision.hold & (target > 0)
+            room = float(target[fresh].sum())
+            target[fresh] *= max(0.0, 1.0 - excess / room) if room > 0 else 0.0
         delta = target - self.w
         if self.liquidity_cap is not None and self.volume_values is not None:
             volume = np.nan_to_num(self.volume_values[e], nan=0.0)
@@ -237,22 +261,8 @@ class _Simulation:
         traded = np.flatnonzero(delta)
         if traded.size:
             costs = self.costs.costs(delta[traded], self.value)
-            total = costs.fee + costs.slippage + costs.impact
-            self.trade_rows.append(
-                pd.DataFrame(
-                    {
-                        "date": self.prices.index[e],
-                        "ticker": self.tickers[traded],
-                        "delta_weight": delta[traded],
-                        "notional": costs.notional,
-                        "fee": costs.fee,
-                        "slippage": costs.slippage,
-                        "impact": costs.impact,
-                        "cost": total,
-                    }
-                )
-            )
-            self.value = max(0.0, self.value - float(total.sum()))
+            self.trade_rows.append((e, traded, delta[traded], costs))
+            self.value = max(0.0, self.value - costs.total)
         self.w = self.w + delta
         self.cash = 1.0 - float(self.w.sum())
         self.equity[e] = self.value
@@ -278,6 +288,32 @@ class _Simulation:
             self.weights_at = {t: w for t, w in self.weights_at.items() if t >= e - self.delay}
             s = e
         self.advance(s, self.last)
+
+
+def _trades_frame(
+    rows: list[tuple[int, npt.NDArray[np.intp], FloatArray, TradeCosts]],
+    index: pd.DatetimeIndex,
+    tickers: pd.Index,
+) -> pd.DataFrame:
+    if not rows:
+        return pd.DataFrame({column: [] for column in TRADE_COLUMNS})
+    days = np.concatenate([np.full(len(traded), e) for e, traded, _, _ in rows])
+    assets = np.concatenate([traded for _, traded, _, _ in rows])
+    fee = np.concatenate([c.fee for *_, c in rows])
+    slippage = np.concatenate([c.slippage for *_, c in rows])
+    impact = np.concatenate([c.impact for *_, c in rows])
+    return pd.DataFrame(
+        {
+            "date": index[days],
+            "ticker": tickers[assets],
+            "delta_weight": np.concatenate([delta for _, _, delta, _ in rows]),
+            "notional": np.concatenate([c.notional for *_, c in rows]),
+            "fee": fee,
+            "slippage": slippage,
+            "impact": impact,
+            "cost": fee + slippage + impact,
+        }
+    )
 
 
 def run_backtest(
@@ -363,11 +399,7 @@ def run_backtest(
         columns=prices.columns,
     )
     history = history.loc[:, (history != 0).any(axis=0)]
-    trades = (
-        pd.concat(sim.trade_rows, ignore_index=True)
-        if sim.trade_rows
-        else pd.DataFrame({column: [] for column in TRADE_COLUMNS})
-    )
+    trades = _trades_frame(sim.trade_rows, index, prices.columns)
     final = pd.Series(sim.w, index=prices.columns)
     daily_weights = None
     if sim.daily_weights is not None:

@@ -9,7 +9,10 @@ A weight function has the signature ``(prices, context) -> pd.Series``:
   open pairs, trailing stops, the previous portfolio of an online learner).
 
 It returns target weights by ticker. The remainder to 1 is cash; negative weights are shorts
-and the gross exposure Σ|w| may not exceed 1. An empty Series means "all cash".
+and the gross exposure sum |w| may not exceed 1. An empty Series means "all cash". A NaN
+weight means "keep this position as it is" (it drifts on untouched, e.g. an open trade with a
+trailing stop), and ``None`` means "no trade at all this time": the weights a strategy sees at
+its decision close have drifted again by the execution close, so repeating them would trade.
 """
 
 from __future__ import annotations
@@ -44,4 +47,4 @@ class DecisionContext:
         return None
 
 
-WeightFunction = Callable[[pd.DataFrame, DecisionContext], pd.Series]
+WeightFunction = Callable[[pd.DataFrame, DecisionContext], pd.Series | None]

@@ -1,0 +1,272 @@
+"""Agglomerative hierarchical clustering in numpy (single, complete, average, Ward).
+
+All four linkages are reducible (d(A u B, C) >= min(d(A, C), d(B, C))), which allows two
+exact shortcuts over the naive O(n³) algorithm: first, rounds that merge every pair of
+reciprocal nearest neighbours at once with vectorised Lance-Williams updates (most merges
+of real data happen there, in a few numpy calls per round); then the nearest-neighbour
+chain algorithm (Murtagh; Müllner 2011, "Modern hierarchical, agglomerative clustering
+algorithms") for the remaining clusters, one merge at a time. 500 assets cluster in a few
+milliseconds.
+
+The result has the layout of SciPy's linkage matrix: row i merges clusters ``Z[i, 0]`` and
+``Z[i, 1]`` (ids < n are observations, id n + i is the cluster formed at row i) at distance
+``Z[i, 2]`` into a cluster of ``Z[i, 3]`` observations, with rows sorted by distance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+
+LINKAGES = ("single", "complete", "average", "ward")
+Merge = tuple[int, int, float]
+
+
+def check_linkage(method: str) -> str:
+    if method not in LINKAGES:
+        raise ValueError(f"Unknown linkage '{method}'; expected one of {list(LINKAGES)}")
+    return method
+
+
+def _merged_row(
+    method: str,
+    d_a: FloatArray,
+    d_b: FloatArray,
+    d_ab: FloatArray | float,
+    size: FloatArray | float,
+    n_a: FloatArray | float,
+    n_b: FloatArray | float,
+) -> FloatArray:
+    """Lance-Williams distance from every cluster k to the union of clusters a and b.
+
+    For Ward the distances are squared (the recurrence is linear in squared distances).
+    Arguments broadcast, so several unions can be updated at once.
+    """
+    if method == "single":
+        return np.minimum(d_a, d_b)
+    if method == "complete":
+        return np.maximum(d_a, d_b)
+    if method == "average":
+        return (n_a * d_a + n_b * d_b) / (n_a + n_b)
+    # ((n_a + n_k) d_a + (n_b + n_k) d_b - n_k d_ab) / (n_a + n_b + n_k), with fewer temporaries
+    # because this runs once per merge and dominates the cost of the whole clustering.
+    out = d_a + d_b
+    out -= d_ab
+    out *= size
+    out += n_a * d_a
+    out += n_b * d_b
+    out /= size + (n_a + n_b)
+    return out
+
+
+# Parallel rounds stop when fewer clusters remain than this, or when a round merges fewer
+# than 1/_MIN_ROUND_FRACTION of them (chain-like data): the chain then finishes cheaply.
+_MIN_ROUND_CLUSTERS = 32
+_MIN_ROUND_FRACTION = 16
+
+
+def _rnn_rounds(
+    dist: FloatArray, size: FloatArray, method: str, merges: list[Merge]
+) -> npt.NDArray[np.bool_]:
+    """Merge every reciprocal-nearest-neighbour pair at once, round after round.
+
+    For a reducible linkage an RNN pair (a, b) stays an RNN pair whatever else merges, since
+    d(A u B, C) >= min(d(A, C), d(B, C)); so all disjoint RNN pairs can merge in one
+    vectorised round. A union takes slot b; slot a is retired (its row and column set to
+    +inf). Updates ``dist`` and ``size`` in place and returns the mask of live slots.
+    """
+    n = dist.shape[0]
+    active = np.ones(n, dtype=bool)
+    slots = np.arange(n)
+    live = n
+    while live > _MIN_ROUND_CLUSTERS:
+        nearest = dist.argmin(axis=1)
+        first = active & (nearest[nearest] == slots) & (slots < nearest)
+        a = slots[first]
+        b = nearest[a]
+        heights = dist[a, b]
+        merges.extend(zip(a.tolist(), b.tolist(), heights.tolist(), strict=True))
+        n_a, n_b = size[a], size[b]
+        # Distances from each union to every old cluster...
+        rows = _merged_row(
+            method, dist[a], dist[b], heights[:, None], size[None, :], n_a[:, None], n_b[:, None]
+        )
+        # ...then between unions of the same round: merge the second pair into the first.
+        merged_size = n_a + n_b
+        block = _merged_row(
+            method,
+            rows[:, a],
+            rows[:, b],
+            heights[None, :],
+            merged_size[:, None],
+            n_a[None, :],
+            n_b[None, :],
+        )
+        # Both orders of merging give the same distance up to rounding: keep it symmetric.
+        block = 0.5 * (block + block.T)
+        np.fill_diagonal(block, np.inf)
+        rows[:, ~active] = np.inf
+        dist[b, :] = rows
+        dist[:, b] = rows.T
+        dist[np.ix_(b, b)] = block
+        dist[a, :] = np.inf
+        dist[:, a] = np.inf
+        size[b] = merged_size
+        active[a] = False
+        live -= a.size
+        if a.size * _MIN_ROUND_FRACTION < live:
+            break
+    return active
+
+
+def _nn_chain(
+    dist: FloatArray,
+    size: FloatArray,
+    active: npt.NDArray[np.bool_],
+    method: str,
+    merges: list[Merge],
+) -> None:
+    """Nearest-neighbour chain over the live slots: one merge at a time, O(m^2) overall."""
+    chain: list[int] = []
+    inf = np.inf
+    for _ in range(int(active.sum()) - 1):
+        if not chain:
+            chain.append(int(active.argmax()))
+        while True:
+            a = chain[-1]
+            row = dist[a]
+            b = int(row.argmin())
+            # On a tie prefer the previous chain element, otherwise the chain can cycle.
+            if len(chain) > 1 and row[chain[-2]] <= row[b]:
+                break
+            chain.append(b)
+        b = chain.pop()
+        a = chain.pop()
+        d_ab = float(dist[a, b])
+        merges.append((a, b, d_ab))
+        new = _merged_row(method, dist[a], dist[b], d_ab, size, size[a], size[b])
+        # The union takes slot b; slot a is retired.
+        new[a] = inf
+        new[b] = inf
+        dist[b] = new
+        dist[:, b] = new
+        # Row a is never read again (nothing can reach a retired slot); its column must be
+        # cleared so that argmin over other rows skips it.
+        dist[:, a] = inf
+        active[a] = False
+        size[b] += size[a]
+
+
+def linkage(distance: FloatArray, method: str = "ward") -> FloatArray:
+    """Linkage matrix ((n-1) x 4) of a symmetric distance matrix."""
+    check_linkage(method)
+    n = distance.shape[0]
+    if n < 2:
+        return np.empty((0, 4))
+    dist = np.array(distance, dtype=np.float64, copy=True)
+    ward = method == "ward"
+    if ward:
+        dist **= 2
+    # The diagonal and retired clusters hold +inf, so argmin never picks them and every
+    # Lance-Williams combination involving them stays +inf.
+    np.fill_diagonal(dist, np.inf)
+    merges: list[Merge] = []
+    size = np.ones(n)
+    # Slot i always holds a cluster containing observation i (see _relabel).
+    active = _rnn_rounds(dist, size, method, merges)
+    _nn_chain(dist, size, active, method, merges)
+    if ward:
+        merges = [(a, b, float(np.sqrt(max(d, 0.0)))) for a, b, d in merges]
+    return _relabel(merges, n)
+
+
+def _relabel(merges: list[Merge], n: int) -> FloatArray:
+    """Sort the chain's merges by distance and renumber clusters SciPy-style (union-find)."""
+    order = sorted(range(len(merges)), key=lambda i: merges[i][2])
+    # A chain slot always holds a cluster containing the observation of the same number, so
+    # the cluster a merge refers to is the current root of that observation.
+    parent = list(range(2 * n - 1))
+    sizes = [1] * (2 * n - 1)
+    result = np.empty((n - 1, 4))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for row, i in enumerate(order):
+        a, b, d = merges[i]
+        ca, cb = find(a), find(b)
+        new_id = n + row
+        parent[ca] = new_id
+        parent[cb] = new_id
+        sizes[new_id] = sizes[ca] + sizes[cb]
+        result[row] = (min(ca, cb), max(ca, cb), d, sizes[new_id])
+    return result
+
+
+def leaves_order(link: FloatArray) -> list[int]:
+    """Observations in dendrogram order (left to right): the quasi-diagonal order of HRP."""
+    n = link.shape[0] + 1
+    if n == 1:
+        return [0]
+    order: list[int] = []
+    stack = [2 * n - 2]
+    while stack:
+        node = stack.pop()
+        if node < n:
+            order.append(node)
+            continue
+        left, right = link[node - n, 0], link[node - n, 1]
+        # Push right first so the left subtree is emitted first.
+        stack.append(int(right))
+        stack.append(int(left))
+    return order
+
+
+def cut_tree(link: FloatArray, n_clusters: int) -> IntArray:
+    """Flat cluster labels 0..k-1 obtained by undoing the last k - 1 merges.
+
+    Labels are numbered in order of first appearance of their observations.
+    """
+    n = link.shape[0] + 1
+    k = max(1, min(n_clusters, n))
+    parent = list(range(2 * n - 1))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for row in range(n - k):
+        a, b = int(link[row, 0]), int(link[row, 1])
+        parent[find(a)] = n + row
+        parent[find(b)] = n + row
+    roots = [find(i) for i in range(n)]
+    mapping: dict[int, int] = {}
+    return np.array([mapping.setdefault(root, len(mapping)) for root in roots], dtype=np.intp)
+
+
+def silhouette_score(distance: FloatArray, labels: IntArray) -> float:
+    """Mean silhouette coefficient; 0 when there is a single cluster (nothing to separate)."""
+    k = int(labels.max()) + 1 if labels.size else 0
+    if k < 2:
+        return 0.0
+    onehot = np.zeros((labels.size, k))
+    onehot[np.arange(labels.size), labels] = 1.0
+    counts = onehot.sum(axis=0)
+    sums = distance @ onehot
+    own = sums[np.arange(labels.size), labels]
+    own_count = counts[labels] - 1
+    a = np.where(own_count > 0, own / np.maximum(own_count, 1), 0.0)
+    mean_other = sums / counts
+    mean_other[np.arange(labels.size), labels] = np.inf
+    b = mean_other.min(axis=1)
+    denom = np.maximum(a, b)
+    s = np.where((own_count > 0) & (denom > 0), (b - a) / np.where(denom > 0, denom, 1.0), 0.0)
+    return float(s.mean())
