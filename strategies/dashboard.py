@@ -20,7 +20,7 @@ from typing import Any
 from parakeet.api import utc_now_iso
 from strategies import catalog
 from strategies.models import BacktestRun
-from strategies.selectors import METRIC_KEYS, iso, metric, metrics_of
+from strategies.selectors import METRIC_KEYS, iso, metric, metrics_of, weights_of
 
 NO_DATA_MESSAGE = "Run backtest to generate data"
 NO_COMPARISON_MESSAGE = "No backtest results available. Run strategies first."
@@ -44,7 +44,7 @@ def entry(run: BacktestRun | None) -> dict[str, Any]:
     return {
         "status": "active",
         "metrics": metrics_of(run),
-        "weights": dict(run.weights or {}),
+        "weights": weights_of(run),
         "final_value": run.final_value,
     }
 
@@ -127,7 +127,7 @@ def olmar(runs: Runs) -> dict[str, Any]:
     else:
         body.update(
             performance=metrics_of(run),
-            weights=dict(run.weights or {}),
+            weights=weights_of(run),
             final_value=run.final_value,
             status="active",
         )
@@ -170,7 +170,7 @@ def comparison(runs: Runs) -> dict[str, Any]:
 def allocation(runs: Runs) -> dict[str, Any]:
     """A ticker's combined weight is its mean over the strategies holding it; the combined
     weights are normalised to sum to 1 (by Σ|w| if shorts make the net sum non-positive)."""
-    by_strategy = {name: dict(run.weights or {}) for name, run in runs.items() if run.weights}
+    by_strategy = {name: weights_of(run) for name, run in runs.items() if run.weights}
     held: dict[str, list[float]] = {}
     for weights in by_strategy.values():
         for ticker, weight in weights.items():

@@ -110,7 +110,18 @@ def latest_completed_runs_sync() -> dict[str, BacktestRun]:
 
 
 def metrics_of(run: BacktestRun) -> dict[str, Any]:
-    return dict(run.metrics or {})
+    """The run's metrics, the contract's keys first in its order (PostgreSQL's jsonb does not
+    keep key order), then the optional keys sorted."""
+    metrics = dict(run.metrics or {})
+    first = [key for key in METRIC_KEYS if key in metrics]
+    rest = sorted(key for key in metrics if key not in METRIC_KEYS)
+    return {key: metrics[key] for key in [*first, *rest]}
+
+
+def weights_of(run: BacktestRun) -> dict[str, float]:
+    """Final weights, largest first (ties by ticker)."""
+    weights = dict(run.weights or {})
+    return dict(sorted(weights.items(), key=lambda item: (-float(item[1]), item[0])))
 
 
 def metric(run: BacktestRun, key: str) -> float | None:
@@ -148,7 +159,7 @@ def results_body(run: BacktestRun) -> dict[str, Any]:
         "metrics": metrics_of(run),
         "metrics_display": display_metrics(run),
         "final_value": run.final_value,
-        "weights": dict(run.weights or {}),
+        "weights": weights_of(run),
         "execution_time": run.execution_time,
     }
 
@@ -287,7 +298,7 @@ def run_summary(run: BacktestRun) -> dict[str, Any]:
         "optimization_method": run.optimization_method,
         "parameters": run.parameters,
         "final_value": run.final_value,
-        "metrics": run.metrics,
+        "metrics": None if run.metrics is None else metrics_of(run),
         "execution_time": run.execution_time,
         "created_at": iso(run.created_at),
         "started_at": iso(run.started_at),
@@ -309,7 +320,7 @@ def run_detail(run: BacktestRun) -> dict[str, Any]:
     return {
         **run_summary(run),
         "tickers": run.tickers,
-        "weights": run.weights,
+        "weights": None if run.weights is None else weights_of(run),
         "metrics_display": display_metrics(run) if completed else None,
         "details": run.details,
         "links": run_links(run),

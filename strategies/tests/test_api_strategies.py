@@ -452,6 +452,8 @@ def test_results_of_a_completed_run(api_client: APIClient) -> None:
     assert body["metrics_display"]["Sharpe Ratio"] == f"{sharpe:.3f}"
     assert body["final_value"] == pytest.approx(run.final_value)
     assert body["weights"] == pytest.approx(run.weights)
+    weights = body["weights"]
+    assert list(weights) == sorted(weights, key=lambda ticker: -weights[ticker])
     assert body["execution_time"] > 0
 
 

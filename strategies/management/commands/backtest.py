@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from parakeet.validation import RequestValidationError, validate
 from strategies import catalog, run_inputs, services
 from strategies.models import BacktestRun, RunStatus
-from strategies.selectors import display_metrics
+from strategies.selectors import display_metrics, weights_of
 from strategies.serializers import OPTIMIZATION_METHODS, BacktestRequestSerializer
 
 TOP_WEIGHTS = 10
@@ -123,7 +123,7 @@ class Command(BaseCommand):
         write(f"{'-' * width}  {'-' * 12}")
         for label, value in rows:
             write(f"{label.ljust(width)}  {value}")
-        weights = list((run.weights or {}).items())[:TOP_WEIGHTS]
+        weights = list(weights_of(run).items())[:TOP_WEIGHTS]
         if weights:
             write("")
             write("Final weights (largest first):")
