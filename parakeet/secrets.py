@@ -17,7 +17,7 @@ def load_secret_values(arn: str) -> dict[str, str]:
     try:
         raw = parameters.get_secret(arn, transform="json", max_age=max_age)
     except parameters.exceptions.GetParameterError as exc:
-        reason = type(exc.__cause__ or exc).__name__
+        reason = type(exc.__cause__ or exc.__context__ or exc).__name__
         raise ConfigError(
             f"PARAKEET_SECRETS_ARN: the secret could not be read ({reason})."
         ) from None

@@ -24,6 +24,7 @@ from parakeet.env import (
     load_secrets_into_environ,
     require,
 )
+from parakeet.observability.logs import logging_config
 
 # A missing or malformed variable stops the process with one line naming it.
 install_config_error_hook()
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: every response carries X-Request-ID, CORS preflight answers included.
     "parakeet.middleware.RequestIdMiddleware",
+    "parakeet.observability.middleware.RequestLogMiddleware",
     # CORS headers land on every response, including the JSON 500.
     "parakeet.middleware.CorsMiddleware",
     "parakeet.middleware.HeadRequestMiddleware",
@@ -168,6 +170,7 @@ WHITENOISE_AUTOREFRESH = DEBUG  # fixed at start-up (tests flip DEBUG off later)
 _TASK_BACKENDS = {
     "thread": "parakeet.task_backends.ThreadBackend",
     "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "lambda": "parakeet.task_backends.LambdaInvokeBackend",
 }
 PARAKEET_TASKS_BACKEND = env_str("PARAKEET_TASKS_BACKEND", "thread")
 PARAKEET_WORKER_FUNCTION = env_str("PARAKEET_WORKER_FUNCTION", "")
@@ -307,23 +310,4 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "parakeet.request_context.RequestIdLogFilter"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["request_id"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": env_str("PARAKEET_LOG_LEVEL", "INFO")},
-    "loggers": {
-        # Our JSON error middleware logs unexpected errors once, with the request id.
-        "django.request": {"level": "CRITICAL"},
-    },
-}
+LOGGING = logging_config(debug=DEBUG, on_lambda=bool(env_str("AWS_LAMBDA_FUNCTION_NAME", "")))

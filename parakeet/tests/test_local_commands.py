@@ -11,7 +11,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from parakeet.management.commands.load_demo_data import DEMO_LOADERS
+from parakeet.management.commands import load_demo_data
 from trades.demo import DEMO_TRADE_COUNT
 from trades.models import Trade
 
@@ -108,9 +108,22 @@ def test_ensure_local_admin_refuses_to_run_with_debug_off(settings, tmp_path):
     assert not (tmp_path / "local-admin.txt").exists()
 
 
-def test_load_demo_data_runs_the_trades_loader_and_prints_one_line_per_loader(local_settings):
-    assert DEMO_LOADERS == ("trades.demo.load_demo_trades",)
+TRADES_LOADER = "trades.demo.load_demo_trades"
 
+
+@pytest.fixture
+def trades_loader_only(monkeypatch):
+    """The market loader has tests of its own; keep these about the command and trades."""
+    monkeypatch.setattr(load_demo_data, "DEMO_LOADERS", (TRADES_LOADER,))
+
+
+def test_every_app_with_demo_data_registers_its_loader():
+    assert load_demo_data.DEMO_LOADERS == (TRADES_LOADER, "market.demo.load_demo_market")
+
+
+def test_load_demo_data_runs_the_trades_loader_and_prints_one_line_per_loader(
+    local_settings, trades_loader_only
+):
     output = run("load_demo_data")
 
     assert output.splitlines() == [
@@ -120,7 +133,7 @@ def test_load_demo_data_runs_the_trades_loader_and_prints_one_line_per_loader(lo
     assert Trade.objects.count() == DEMO_TRADE_COUNT
 
 
-def test_load_demo_data_twice_changes_nothing_the_second_time(local_settings):
+def test_load_demo_data_twice_changes_nothing_the_second_time(local_settings, trades_loader_only):
     run("load_demo_data")
     before = list(Trade.objects.order_by("trade_id").values())
 
