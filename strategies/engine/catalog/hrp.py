@@ -1,0 +1,30 @@
+"""HRP: hierarchical risk parity over every tradable asset with a full ``lookback`` window.
+
+The ``linkage`` parameter picks the clustering linkage (single, complete, average, ward); see
+:mod:`strategies.engine.allocation` for the algorithm. This strategy always uses HRP: the
+run's ``optimization_method`` applies to strategies that first select assets.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from strategies.engine.allocation import allocate
+from strategies.engine.clustering import LINKAGES
+from strategies.engine.context import DecisionContext
+from strategies.engine.parameters import ChoiceParam, IntParam, Param
+from strategies.engine.returns import window_returns
+
+PARAMETERS: tuple[Param, ...] = (
+    IntParam("lookback", 252, 20, 2520),
+    ChoiceParam("linkage", "ward", LINKAGES),
+)
+
+
+def weights(prices: pd.DataFrame, context: DecisionContext) -> pd.Series:
+    p = context.params
+    returns = window_returns(prices, p["lookback"])
+    if returns.shape[1] == 0:
+        return pd.Series(dtype=np.float64)
+    return allocate("HRP", returns, linkage_method=p["linkage"])

@@ -1,0 +1,63 @@
+"""Return windows and trailing returns over a price matrix, as strategies need them.
+
+Columns whose name starts with ``^`` are index levels (^VIX, ^GSPC): they can be read but
+never traded, so these helpers leave them out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def tradable_columns(prices: pd.DataFrame) -> pd.Index:
+    columns = prices.columns
+    # Vectorised: this runs at every decision over hundreds of tickers.
+    return columns[~columns.astype(str).str.startswith("^")]
+
+
+def window_returns(
+    prices: pd.DataFrame, lookback: int, tickers: pd.Index | None = None
+) -> pd.DataFrame:
+    """Daily simple returns of the last ``lookback`` days for the tradable columns priced on
+    every one of the ``lookback + 1`` closes (an asset with a gap or listed later is left out:
+    covariance estimates need a common window)."""
+    columns = tradable_columns(prices) if tickers is None else pd.Index(tickers)
+    window = prices[columns].iloc[-(lookback + 1) :]
+    if len(window) < lookback + 1:
+        return pd.DataFrame(index=window.index[1:], columns=pd.Index([]), dtype=np.float64)
+    values = window.to_numpy(dtype=np.float64)
+    complete = np.all(np.isfinite(values) & (values > 0), axis=0)
+    values = values[:, complete]
+    return pd.DataFrame(
+        values[1:] / values[:-1] - 1.0, index=window.index[1:], columns=columns[complete]
+    )
+
+
+def trailing_return(
+    prices: pd.DataFrame, lookback: int, skip: int = 0, tickers: pd.Index | None = None
+) -> pd.Series:
+    """P[t - skip] / P[t - lookback] - 1 for tradable columns priced at t - lookback,
+    t - skip and t (the decision close); others are left out."""
+    columns = tradable_columns(prices) if tickers is None else pd.Index(tickers)
+    if len(prices) < lookback + 1 or skip >= lookback:
+        return pd.Series(dtype=np.float64)
+    values = prices[columns].to_numpy(dtype=np.float64)
+    start, end, now = values[-(lookback + 1)], values[-(skip + 1)], values[-1]
+    valid = (start > 0) & (end > 0) & (now > 0)
+    return pd.Series(end[valid] / start[valid] - 1.0, index=columns[valid], dtype=np.float64)
+
+
+def market_prices(prices: pd.DataFrame, benchmark: pd.Series | None, lookback: int) -> pd.Series:
+    """Price path of the market over the last ``lookback`` returns: the benchmark when it is
+    priced over the whole window, otherwise an equal-weight index of the tradable columns
+    priced over the window (rebalanced daily)."""
+    if benchmark is not None:
+        tail = benchmark.iloc[-(lookback + 1) :].astype(np.float64)
+        if len(tail) == lookback + 1 and bool(np.all(np.isfinite(tail.to_numpy()))):
+            return tail
+    returns = window_returns(prices, lookback)
+    if returns.shape[1] == 0:
+        return pd.Series(dtype=np.float64)
+    index = np.concatenate([[1.0], np.cumprod(1.0 + returns.mean(axis=1).to_numpy())])
+    return pd.Series(index, index=prices.index[-len(index) :])
