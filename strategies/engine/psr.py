@@ -20,9 +20,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # the formulas need no numpy; only the return-series helpers take pandas
+    import pandas as pd
 
 EULER_MASCHERONI = 0.5772156649
 SIGNIFICANCE_THRESHOLD = 0.95
@@ -172,6 +173,8 @@ def sample_moments(returns: pd.Series) -> tuple[float, float]:
     A constant series has no defined shape; it is reported as normal (0, 3) so that the PSR
     formulas stay defined.
     """
+    import numpy as np  # here, not at the top: calculate_dsr must not load numpy
+
     r = returns.dropna().to_numpy(dtype=np.float64)
     if r.size < 2:
         return 0.0, 3.0
