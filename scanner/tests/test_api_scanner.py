@@ -17,7 +17,7 @@ from scanner.models import ScanRun, ScanStatus
 from scanner.scanning import history_start
 from scanner.signals.bars import Bars, ScanFilters
 from scanner.signals.quallamaggie import criteria
-from scanner.signals.registry import run_scan
+from scanner.signals.registry import SCANNERS, run_scan
 from strategies.tests.run_support import make_universe, seed_prices, temporary_cache
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +96,7 @@ def test_scanner_info_lists_the_old_scanners_and_the_latest_scan(api_client: API
         "signals": ["STRONG_BUY", "BUY", "HOLD", "SELL"],
         "parameters": ["lookback_days", "min_momentum"],
     }
+    assert body["scanners"] == [dict(entry) for entry in SCANNERS]
     assert body["universes"] == ["sp500", "nasdaq100", "asx200", "all"]
     assert (body["last_scan"], body["status"]) == (None, "idle")
 
