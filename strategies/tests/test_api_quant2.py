@@ -53,7 +53,7 @@ def expected_rows(prices: pd.DataFrame) -> list[dict[str, Any]]:
 def test_residual_momentum_ranks_the_universe_from_stored_month_end_prices(
     api_client: APIClient, stored: pd.DataFrame
 ) -> None:
-    response = api_client.get("/api/quant2/residual-momentum", {"universe": "RMU", "top_n": 5})
+    response = api_client.get("/api/quant2/residual-momentum", {"universe": "RMU", "top_n": "5"})
 
     assert response.status_code == 200
     body = response.json()
@@ -89,7 +89,7 @@ def test_residual_momentum_ranks_the_universe_from_stored_month_end_prices(
 def test_residual_momentum_is_deterministic_and_can_include_the_bottom(
     api_client: APIClient, stored: pd.DataFrame
 ) -> None:
-    query = {"universe": "rmu", "top_n": 5, "include_bottom": "yes"}
+    query = {"universe": "rmu", "top_n": "5", "include_bottom": "yes"}
 
     first = api_client.get("/api/quant2/residual-momentum", query).json()
     second = api_client.get("/api/quant2/residual-momentum/", query).json()
