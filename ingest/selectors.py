@@ -116,14 +116,14 @@ async def get_ingest_run(*, pk: int) -> IngestRun:
         raise IngestRunNotFound(pk) from None
 
 
-async def last_refresh() -> dt.datetime | None:
+def last_refresh() -> dt.datetime | None:
     """When the latest run that stored data (completed, or partial: some tickers failed)
     finished. Dry runs store nothing and do not count."""
-    run = await (
+    run = (
         IngestRun.objects.filter(status__in=REFRESHED_STATUSES, finished_at__isnull=False)
-        .exclude(Q(parameters__dry_run=True))
+        .filter(Q(parameters__dry_run=False) | Q(parameters__dry_run__isnull=True))
         .order_by("-finished_at")
         .only("finished_at")
-        .afirst()
+        .first()
     )
     return None if run is None else run.finished_at

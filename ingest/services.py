@@ -48,6 +48,8 @@ from ingest.selectors import (
 from ingest.sources import (
     Bar,
     BarQuality,
+    DataSource,
+    DisabledSource,
     FetchRequest,
     FetchResult,
     FetchStatus,
@@ -82,8 +84,17 @@ class IngestPlan:
     warnings: list[str]
 
 
+SOURCE_LABELS: Final = {SourceName.TIINGO: "Tiingo", SourceName.YAHOO: "Yahoo"}
+YAHOO_DISABLED: Final = "Yahoo Finance is disabled (PARAKEET_YFINANCE_ENABLED is off)"
+
+
 def tiingo_configured() -> bool:
     return bool(str(getattr(settings, "TIINGO_API_KEY", "") or "").strip())
+
+
+def yahoo_enabled() -> bool:
+    """Yahoo needs no key; ``PARAKEET_YFINANCE_ENABLED = False`` switches it off."""
+    return bool(getattr(settings, "PARAKEET_YFINANCE_ENABLED", True))
 
 
 def prepare_ingest(*, parameters: IngestParameters, now: dt.datetime | None = None) -> IngestPlan:
@@ -378,9 +389,11 @@ async def _fetch_and_store(
         if not w.empty
     ]
     async with build_http_client(concurrency=parameters.concurrency) as client:
-        sources = build_sources(
+        sources: dict[SourceName, DataSource] = build_sources(
             client, tiingo_api_key=settings.TIINGO_API_KEY or None, retry=current_http().retry
         )
+        if not yahoo_enabled():
+            sources[SourceName.YAHOO] = DisabledSource(SourceName.YAHOO, YAHOO_DISABLED)
         batch: list[FetchResult] = []
         stream = fetch_many(requests, sources, concurrency=parameters.concurrency)
         async with aclosing(stream) as results:

@@ -81,9 +81,9 @@ def test_a_first_run_stores_every_bar_up_to_the_last_completed_session(market):
         1_000_000,
     )
     assert (first.source, first.data_quality, first.metadata) == ("tiingo", "good", {})
-    assert DailyBar.objects.get(ticker__ticker="BHP.AX", date=expected_days("BHP.AX")[0]).source == (
-        "yahoo"
-    )
+    assert DailyBar.objects.get(
+        ticker__ticker="BHP.AX", date=expected_days("BHP.AX")[0]
+    ).source == ("yahoo")
     total = len(expected_days("AAPL")) + len(expected_days("BHP.AX"))
     run = IngestRun.objects.get()
     assert result.stdout.startswith(f"Ingest run {run.pk}: completed\n")
