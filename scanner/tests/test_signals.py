@@ -121,7 +121,7 @@ def test_quallamaggie_needs_130_bars():
 
 def test_a_stock_that_did_not_trade_on_the_scan_date_is_skipped():
     bars = rocket_bars()
-    bars.close.iloc[-1, bars.close.columns.get_loc("W1")] = np.nan
+    bars.close.loc[bars.close.index[-1], "W1"] = np.nan
 
     result = run_scan("quallamaggie", bars)
 

@@ -32,6 +32,7 @@ from strategies.engine.covariance import (
 from strategies.engine.projection import project_to_simplex
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
 
 METHODS = ("HRP", "MVO", "InverseVol", "EqualWeight")
 _MAX_ITERATIONS = 500
@@ -72,16 +73,16 @@ def hrp_from_covariance(cov: FloatArray, method: str = "ward") -> FloatArray:
     """HRP weights for a covariance matrix (see the module docstring).
 
     In quasi-diagonal order every bisected cluster is a contiguous block [s, e). The
-    variance of its inverse-variance portfolio is (u^T C u) / (Σu)² over the block, with
-    u = 1/diag(C); both sums come from prefix sums computed once, so each of the n - 1
-    bisections costs O(1).
+    variance of its inverse-variance portfolio is (u^T C u) / (sum u)^2 over the block, with
+    u = 1/diag(C); both sums come from prefix sums computed once. All the bisections of one
+    level of the recursion are then done together with array operations.
     """
     n = cov.shape[0]
     if n <= 1:
         return np.ones(n)
     corr = correlation_from_covariance(cov)
     order = np.array(leaves_order(linkage(correlation_distance(corr), check_linkage(method))))
-    ordered = cov[np.ix_(order, order)]
+    ordered = cov.take(order, axis=0).take(order, axis=1)
     u = _inverse(np.diag(ordered).copy())
     block = np.zeros((n + 1, n + 1))
     inner = block[1:, 1:]
@@ -91,28 +92,36 @@ def hrp_from_covariance(cov: FloatArray, method: str = "ward") -> FloatArray:
     np.cumsum(inner, axis=1, out=inner)
     prefix = np.concatenate([[0.0], np.cumsum(u)])
 
-    def variance(start: int, stop: int) -> float:
-        quadratic = (
-            block[stop, stop] - block[start, stop] - block[stop, start] + block[start, start]
-        )
+    def variance(start: IntArray, stop: IntArray) -> FloatArray:
+        quadratic = block[stop, stop] - block[start, stop]
+        quadratic += block[start, start] - block[stop, start]
         mass = prefix[stop] - prefix[start]
-        return float(quadratic / mass**2) if mass > 0 else 0.0
+        return np.where(mass > 0, quadratic / np.where(mass > 0, mass, 1.0) ** 2, 0.0)
 
     weights = np.ones(n)
-    clusters = [(0, n)]
-    while clusters:
-        next_clusters: list[tuple[int, int]] = []
-        for start, stop in clusters:
-            if stop - start < 2:
-                continue
-            middle = start + (stop - start) // 2
-            v_left, v_right = variance(start, middle), variance(middle, stop)
-            total = v_left + v_right
-            alpha = 0.5 if total <= 0 else 1.0 - v_left / total
-            weights[start:middle] *= alpha
-            weights[middle:stop] *= 1.0 - alpha
-            next_clusters.extend([(start, middle), (middle, stop)])
-        clusters = next_clusters
+    starts, stops = np.array([0]), np.array([n])
+    while starts.size:
+        split = stops - starts >= 2
+        starts, stops = starts[split], stops[split]
+        if not starts.size:
+            break
+        middles = starts + (stops - starts) // 2
+        v_left, v_right = variance(starts, middles), variance(middles, stops)
+        total = v_left + v_right
+        alpha = np.where(total > 0, 1.0 - v_left / np.where(total > 0, total, 1.0), 0.5)
+        # Each half's factor, spread over its positions; positions of finished clusters
+        # (single assets) keep a factor of 1.
+        factor = np.ones(n)
+        lows = np.concatenate([starts, middles])
+        highs = np.concatenate([middles, stops])
+        values = np.concatenate([alpha, 1.0 - alpha])
+        lengths = highs - lows
+        covered = np.repeat(lows, lengths) + (
+            np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        )
+        factor[covered] = np.repeat(values, lengths)
+        weights *= factor
+        starts, stops = lows, highs
     result = np.empty(n)
     result[order] = weights / weights.sum()
     return result

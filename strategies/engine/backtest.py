@@ -296,7 +296,10 @@ def _trades_frame(
     tickers: pd.Index,
 ) -> pd.DataFrame:
     if not rows:
-        return pd.DataFrame({column: [] for column in TRADE_COLUMNS})
+        empty: dict[str, object] = {column: pd.Series(dtype=np.float64) for column in TRADE_COLUMNS}
+        empty["date"] = pd.Series(dtype=index.dtype)
+        empty["ticker"] = pd.Series(dtype=tickers.dtype)
+        return pd.DataFrame(empty)
     days = np.concatenate([np.full(len(traded), e) for e, traded, _, _ in rows])
     assets = np.concatenate([traded for _, traded, _, _ in rows])
     fee = np.concatenate([c.fee for *_, c in rows])

@@ -62,33 +62,34 @@ def _merged_row(
     return out
 
 
-# Parallel rounds stop when fewer clusters remain than this, or when a round merges fewer
-# than 1/_MIN_ROUND_FRACTION of them (chain-like data): the chain then finishes cheaply.
-_MIN_ROUND_CLUSTERS = 32
-_MIN_ROUND_FRACTION = 16
+# Parallel rounds continue while each merges at least this many pairs; the few merges left
+# then go through the chain, one at a time.
+_MIN_ROUND_PAIRS = 4
 
 
 def _rnn_rounds(
-    dist: FloatArray, size: FloatArray, method: str, merges: list[Merge]
-) -> npt.NDArray[np.bool_]:
+    dist: FloatArray, size: FloatArray, ids: IntArray, method: str, merges: list[Merge]
+) -> tuple[FloatArray, FloatArray, IntArray]:
     """Merge every reciprocal-nearest-neighbour pair at once, round after round.
 
     For a reducible linkage an RNN pair (a, b) stays an RNN pair whatever else merges, since
     d(A u B, C) >= min(d(A, C), d(B, C)); so all disjoint RNN pairs can merge in one
-    vectorised round. A union takes slot b; slot a is retired (its row and column set to
-    +inf). Updates ``dist`` and ``size`` in place and returns the mask of live slots.
+    vectorised round. A union takes slot b; slot a is retired (its column set to +inf)
+    and the matrix is compacted once half of its slots are retired. ``ids`` names each slot
+    by an observation its cluster contains. Returns the remaining (dist, size, ids).
     """
-    n = dist.shape[0]
-    active = np.ones(n, dtype=bool)
-    slots = np.arange(n)
-    live = n
-    while live > _MIN_ROUND_CLUSTERS:
+    alive = np.ones(dist.shape[0], dtype=bool)
+    while int(alive.sum()) > 2:
+        m = dist.shape[0]
+        slots = np.arange(m)
         nearest = dist.argmin(axis=1)
-        first = active & (nearest[nearest] == slots) & (slots < nearest)
+        first = alive & (nearest[nearest] == slots) & (slots < nearest)
         a = slots[first]
+        if a.size < _MIN_ROUND_PAIRS:
+            break
         b = nearest[a]
         heights = dist[a, b]
-        merges.extend(zip(a.tolist(), b.tolist(), heights.tolist(), strict=True))
+        merges.extend(zip(ids[a].tolist(), ids[b].tolist(), heights.tolist(), strict=True))
         n_a, n_b = size[a], size[b]
         # Distances from each union to every old cluster...
         rows = _merged_row(
@@ -108,31 +109,35 @@ def _rnn_rounds(
         # Both orders of merging give the same distance up to rounding: keep it symmetric.
         block = 0.5 * (block + block.T)
         np.fill_diagonal(block, np.inf)
-        rows[:, ~active] = np.inf
+        # Retired columns are +inf in every live row, so the new rows get +inf there too;
+        # retired rows are never read (their slots are masked out by ``alive``).
         dist[b, :] = rows
         dist[:, b] = rows.T
         dist[np.ix_(b, b)] = block
-        dist[a, :] = np.inf
         dist[:, a] = np.inf
         size[b] = merged_size
-        active[a] = False
-        live -= a.size
-        if a.size * _MIN_ROUND_FRACTION < live:
-            break
-    return active
+        alive[a] = False
+        if 2 * int(alive.sum()) < m:
+            # Compacting costs a copy; halving the matrix pays for it in the next rounds.
+            kept = np.flatnonzero(alive)
+            dist = dist.take(kept, axis=0).take(kept, axis=1)
+            size, ids, alive = size[kept], ids[kept], np.ones(kept.size, dtype=bool)
+    kept = np.flatnonzero(alive)
+    if kept.size < dist.shape[0]:
+        dist = dist.take(kept, axis=0).take(kept, axis=1)
+        size, ids = size[kept], ids[kept]
+    return dist, size, ids
 
 
 def _nn_chain(
-    dist: FloatArray,
-    size: FloatArray,
-    active: npt.NDArray[np.bool_],
-    method: str,
-    merges: list[Merge],
+    dist: FloatArray, size: FloatArray, ids: IntArray, method: str, merges: list[Merge]
 ) -> None:
-    """Nearest-neighbour chain over the live slots: one merge at a time, O(m^2) overall."""
+    """Nearest-neighbour chain over the remaining clusters: one merge at a time, O(m^2)."""
+    m = dist.shape[0]
+    active = np.ones(m, dtype=bool)
     chain: list[int] = []
     inf = np.inf
-    for _ in range(int(active.sum()) - 1):
+    for _ in range(m - 1):
         if not chain:
             chain.append(int(active.argmax()))
         while True:
@@ -146,7 +151,7 @@ def _nn_chain(
         b = chain.pop()
         a = chain.pop()
         d_ab = float(dist[a, b])
-        merges.append((a, b, d_ab))
+        merges.append((int(ids[a]), int(ids[b]), d_ab))
         new = _merged_row(method, dist[a], dist[b], d_ab, size, size[a], size[b])
         # The union takes slot b; slot a is retired.
         new[a] = inf
@@ -166,7 +171,11 @@ def linkage(distance: FloatArray, method: str = "ward") -> FloatArray:
     n = distance.shape[0]
     if n < 2:
         return np.empty((0, 4))
-    dist = np.array(distance, dtype=np.float64, copy=True)
+    # Symmetrise: matrices computed by BLAS (corrcoef, X^T X) can differ from their transpose
+    # in the last bit, and with near-equal distances an asymmetric matrix lets the
+    # nearest-neighbour chain cycle forever.
+    dist = np.asarray(distance, dtype=np.float64)
+    dist = 0.5 * (dist + dist.T)
     ward = method == "ward"
     if ward:
         dist **= 2
@@ -174,10 +183,8 @@ def linkage(distance: FloatArray, method: str = "ward") -> FloatArray:
     # Lance-Williams combination involving them stays +inf.
     np.fill_diagonal(dist, np.inf)
     merges: list[Merge] = []
-    size = np.ones(n)
-    # Slot i always holds a cluster containing observation i (see _relabel).
-    active = _rnn_rounds(dist, size, method, merges)
-    _nn_chain(dist, size, active, method, merges)
+    dist, size, ids = _rnn_rounds(dist, np.ones(n), np.arange(n), method, merges)
+    _nn_chain(dist, size, ids, method, merges)
     if ward:
         merges = [(a, b, float(np.sqrt(max(d, 0.0)))) for a, b, d in merges]
     return _relabel(merges, n)

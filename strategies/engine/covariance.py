@@ -35,12 +35,12 @@ def ledoit_wolf(returns: FloatArray) -> FloatArray:
 def correlation_from_covariance(cov: FloatArray) -> FloatArray:
     """Correlation matrix; an asset with zero variance is uncorrelated with the others."""
     std = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    safe = np.where(std > 0, std, 1.0)
-    corr = cov / np.outer(safe, safe)
-    corr[std == 0, :] = 0.0
-    corr[:, std == 0] = 0.0
+    inverse = np.where(std > 0, 1.0 / np.where(std > 0, std, 1.0), 0.0)
+    corr = cov * inverse[:, None]
+    corr *= inverse[None, :]
     np.fill_diagonal(corr, 1.0)
-    return np.asarray(np.clip(corr, -1.0, 1.0), dtype=np.float64)
+    np.clip(corr, -1.0, 1.0, out=corr)
+    return np.asarray(corr, dtype=np.float64)
 
 
 def correlation_distance(corr: FloatArray) -> FloatArray:
@@ -48,6 +48,9 @@ def correlation_distance(corr: FloatArray) -> FloatArray:
 
     It is a Euclidean distance between standardised return vectors, so Ward linkage applies.
     """
-    distance = np.sqrt(np.clip((1.0 - corr) / 2.0, 0.0, None))
+    distance = 1.0 - corr
+    distance *= 0.5
+    np.clip(distance, 0.0, None, out=distance)
+    np.sqrt(distance, out=distance)
     np.fill_diagonal(distance, 0.0)
     return np.asarray(distance, dtype=np.float64)

@@ -7,6 +7,7 @@ never traded, so these helpers leave them out.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 
@@ -16,21 +17,36 @@ def tradable_columns(prices: pd.DataFrame) -> pd.Index:
     return columns[~columns.astype(str).str.startswith("^")]
 
 
+def _positions(prices: pd.DataFrame, tickers: pd.Index | None) -> npt.NDArray[np.intp]:
+    """Column positions of ``tickers`` (default: the tradable columns).
+
+    Strategies then slice the float block positionally: selecting hundreds of string labels
+    costs more than the arithmetic that follows.
+    """
+    if tickers is None:
+        tradable = ~prices.columns.astype(str).str.startswith("^")
+        return np.flatnonzero(np.asarray(tradable, dtype=bool))
+    positions = prices.columns.get_indexer(pd.Index(tickers))
+    return positions[positions >= 0]
+
+
 def window_returns(
     prices: pd.DataFrame, lookback: int, tickers: pd.Index | None = None
 ) -> pd.DataFrame:
     """Daily simple returns of the last ``lookback`` days for the tradable columns priced on
     every one of the ``lookback + 1`` closes (an asset with a gap or listed later is left out:
     covariance estimates need a common window)."""
-    columns = tradable_columns(prices) if tickers is None else pd.Index(tickers)
-    window = prices[columns].iloc[-(lookback + 1) :]
+    positions = _positions(prices, tickers)
+    window = prices.iloc[-(lookback + 1) :]
     if len(window) < lookback + 1:
         return pd.DataFrame(index=window.index[1:], columns=pd.Index([]), dtype=np.float64)
-    values = window.to_numpy(dtype=np.float64)
+    values = window.to_numpy(dtype=np.float64)[:, positions]
     complete = np.all(np.isfinite(values) & (values > 0), axis=0)
     values = values[:, complete]
     return pd.DataFrame(
-        values[1:] / values[:-1] - 1.0, index=window.index[1:], columns=columns[complete]
+        values[1:] / values[:-1] - 1.0,
+        index=window.index[1:],
+        columns=prices.columns[positions[complete]],
     )
 
 
@@ -39,13 +55,18 @@ def trailing_return(
 ) -> pd.Series:
     """P[t - skip] / P[t - lookback] - 1 for tradable columns priced at t - lookback,
     t - skip and t (the decision close); others are left out."""
-    columns = tradable_columns(prices) if tickers is None else pd.Index(tickers)
     if len(prices) < lookback + 1 or skip >= lookback:
         return pd.Series(dtype=np.float64)
-    values = prices[columns].to_numpy(dtype=np.float64)
-    start, end, now = values[-(lookback + 1)], values[-(skip + 1)], values[-1]
-    valid = (start > 0) & (end > 0) & (now > 0)
-    return pd.Series(end[valid] / start[valid] - 1.0, index=columns[valid], dtype=np.float64)
+    positions = _positions(prices, tickers)
+    rows = prices.iloc[[-(lookback + 1), -(skip + 1), -1]].to_numpy(dtype=np.float64)
+    start, end, now = rows[:, positions]
+    with np.errstate(invalid="ignore"):
+        valid = (start > 0) & (end > 0) & (now > 0)
+    return pd.Series(
+        end[valid] / start[valid] - 1.0,
+        index=prices.columns[positions[valid]],
+        dtype=np.float64,
+    )
 
 
 def market_prices(prices: pd.DataFrame, benchmark: pd.Series | None, lookback: int) -> pd.Series:

@@ -88,6 +88,22 @@ def test_fast_linkage_matches_the_naive_algorithm(method, n):
     assert np.all(link[:, :2] < n + np.arange(n - 1)[:, None])
 
 
+@pytest.mark.parametrize("method", ["single", "complete", "average", "ward"])
+def test_linkage_terminates_on_near_equal_distances_that_are_not_exactly_symmetric(method):
+    # Perfectly correlated assets give distances of ~1e-9 whose transpose differs in the
+    # last bit (BLAS); an asymmetric matrix used to make the chain cycle forever.
+    rng = np.random.default_rng(7)
+    distance = np.abs(rng.normal(1e-9, 1e-24, size=(40, 40)))
+    np.fill_diagonal(distance, 0.0)
+    assert not np.array_equal(distance, distance.T)
+
+    link = linkage(distance, method)
+
+    assert link.shape == (39, 4)
+    assert link[-1, 3] == 40
+    assert np.all(np.isfinite(link[:, 2]))
+
+
 def test_leaves_order_keeps_clusters_contiguous():
     order = leaves_order(linkage(LINE, "average"))
 

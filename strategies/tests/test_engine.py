@@ -120,7 +120,8 @@ def test_two_asset_equal_weight_monthly_rebalance_with_costs_by_hand():
     assert result.equity.tolist() == pytest.approx([100_000, e1, e2, e3, e4, e5], rel=1e-12)
     assert result.returns.iloc[0] == pytest.approx(e1 / 100_000 - 1)
     assert result.final_value == pytest.approx(e5)
-    assert list(result.weights.index.strftime("%m-%d")) == ["01-31", "02-01", "03-01"]
+    rebalance_days = pd.DatetimeIndex(result.weights.index).strftime("%m-%d")
+    assert list(rebalance_days) == ["01-31", "02-01", "03-01"]
     assert (
         result.trades["date"].dt.strftime("%m-%d").tolist()
         == ["01-31"] * 2 + ["02-01"] * 2 + ["03-01"] * 2
@@ -147,9 +148,13 @@ def test_weights_drift_with_prices_between_rebalances():
 
     daily = result.daily_weights
     assert daily is not None
-    assert daily.loc["2024-02-02"].tolist() == pytest.approx([0.55, 0.45])
-    assert daily.loc["2024-03-01"].tolist() == pytest.approx([0.5, 0.5])  # rebalanced
-    assert daily.loc["2024-03-04"].tolist() == pytest.approx([0.55 / 1.05, 0.5 / 1.05])
+
+    def on(day: str) -> list[float]:
+        return [float(w) for w in daily.loc[pd.Timestamp(day)].to_numpy()]
+
+    assert on("2024-02-02") == pytest.approx([0.55, 0.45])
+    assert on("2024-03-01") == pytest.approx([0.5, 0.5])  # rebalanced
+    assert on("2024-03-04") == pytest.approx([0.55 / 1.05, 0.5 / 1.05])
 
 
 def test_cash_is_the_remainder_and_does_not_move():
@@ -210,7 +215,7 @@ def test_the_strategy_sees_its_current_drifted_weights():
     seen: list[dict[str, float]] = []
 
     def spy(prices: pd.DataFrame, context: DecisionContext) -> pd.Series:
-        seen.append(context.current_weights.round(6).to_dict())
+        seen.append({str(k): float(v) for k, v in context.current_weights.round(6).items()})
         return pd.Series({"A": 0.5, "B": 0.5})
 
     run_backtest(two_asset_prices(), spy, costs=NO_COSTS)
@@ -233,12 +238,17 @@ def held(weights: pd.DataFrame) -> pd.DataFrame:
         ("Momentum", {"lookback": 60, "skip": 5, "top_n": 2}),
         ("InverseVolatility", {"lookback": 20}),
         ("OLMAR", {}),
+        ("Stat_Arb", {}),
+        ("Meta_Labeling", {"n_estimators": 5}),
+        ("Regime_Detection", {"lookback": 126}),
+        ("NCO", {}),
     ],
 )
 @pytest.mark.parametrize("poison", [np.nan, 1e9])
 def test_poisoned_future_prices_do_not_change_the_past(strategy, parameters, poison):
-    prices = random_prices()
-    cut = prices.index[200]
+    # Long enough for every strategy to trade before the cut (Stat_Arb and NCO need a year).
+    prices = random_prices(days=360)
+    cut = prices.index[300]
     poisoned = prices.copy()
     poisoned.loc[poisoned.index > cut] = poison
 

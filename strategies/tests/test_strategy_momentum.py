@@ -173,8 +173,11 @@ def test_residual_momentum_ranking_of_the_quant2_endpoint():
     assert top["rank"] == 1
     assert top["beta_smb"] is None
     assert top["beta_hml"] is None
-    assert top["score"] == round(top["score"], 2)
-    assert top["residual_vol"] == round(top["residual_vol"], 1)
+    score, residual_vol = top["score"], top["residual_vol"]
+    assert isinstance(score, float)
+    assert isinstance(residual_vol, float)
+    assert score == round(score, 2)
+    assert residual_vol == round(residual_vol, 1)
     assert ranking.as_of == closes.index[-1]
 
 

@@ -76,9 +76,13 @@ def test_too_little_history_gives_no_regime():
 
 
 def test_volatility_fallback_thresholds():
-    assert volatility_regime(regimes([(60, 0.004)])).current == "BULL"  # ~6 % a year
-    assert volatility_regime(regimes([(60, 0.01)])).current == "CHOP"  # ~16 %
+    calm = volatility_regime(regimes([(60, 0.004)]))  # ~6 % a year
+    choppy = volatility_regime(regimes([(60, 0.01)]))  # ~16 %
     wild = volatility_regime(regimes([(60, 0.03)]))
+    assert calm is not None
+    assert choppy is not None
+    assert wild is not None
+    assert (calm.current, choppy.current) == ("BULL", "CHOP")
     assert wild.current == "BEAR"
     assert wild.probabilities == {"bull": 0.0, "bear": 1.0, "sideways": 0.0}
     assert wild.method == "VOLATILITY_FALLBACK"

@@ -81,3 +81,20 @@ def test_stat_arb_stays_flat_without_correlated_assets():
     result = run_strategy("Stat_Arb", prices, start=prices.index[260])
 
     assert result.trades.empty
+
+
+@pytest.mark.parametrize("poison", [np.nan, 1e9])
+def test_stat_arb_state_never_absorbs_future_prices(poison):
+    prices = cointegrated_market()
+    cut = prices.index[440]
+    poisoned = prices.copy()
+    poisoned.loc[poisoned.index > cut] = poison
+
+    clean = run_strategy("Stat_Arb", prices, start=prices.index[260])
+    dirty = run_strategy("Stat_Arb", poisoned, start=prices.index[260])
+
+    assert (clean.trades["date"] <= cut).sum() >= 4
+    pd.testing.assert_series_equal(clean.equity.loc[:cut], dirty.equity.loc[:cut])
+    pd.testing.assert_frame_equal(
+        clean.trades[clean.trades["date"] <= cut], dirty.trades[dirty.trades["date"] <= cut]
+    )
