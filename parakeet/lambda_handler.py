@@ -33,6 +33,7 @@ from parakeet.lambda_runtime.events import (  # noqa: E402
 )
 from parakeet.lambda_runtime.http import make_http_handler, wrap_for_lambda  # noqa: E402
 from parakeet.lambda_runtime.tasks import run_task_event  # noqa: E402
+from parakeet.observability.metrics import instrument_handler, reset_cold_start  # noqa: E402
 from parakeet.request_context import new_request_id, set_request_id  # noqa: E402
 
 logger = logging.getLogger("parakeet.lambda")
@@ -123,3 +124,8 @@ def handler(event: Any, context: Any) -> Result:
             "error": f"{type(exc).__name__} while handling a {kind} event",
             "event_keys": event_keys(event),
         }
+
+
+# Metrics (EMF) are flushed once per invocation; a SnapStart restore is a cold start again.
+snapstart.on_restore(reset_cold_start)
+handler = instrument_handler(handler)

@@ -1,4 +1,8 @@
-"""WSGI entry point (runserver, gunicorn, and apig-wsgi on Lambda)."""
+"""WSGI entry point for runserver and any WSGI server (Lambda uses parakeet.lambda_handler).
+
+The edge check (``PARAKEET_ORIGIN_SECRET``) wraps it too, so an origin served by a plain
+WSGI server behind Cloudflare refuses requests that bypass the edge, as on Lambda.
+"""
 
 import os
 
@@ -6,4 +10,6 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parakeet.settings")
 
-application = get_wsgi_application()
+from parakeet.edge import OriginSecretMiddleware  # noqa: E402
+
+application = OriginSecretMiddleware(get_wsgi_application())
