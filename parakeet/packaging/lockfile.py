@@ -37,6 +37,7 @@ SLIM_ROOTS: tuple[str, ...] = (
     "httpx",
     "psycopg[binary]",
     "pyjwt[crypto]",
+    "tzdata",
     "whitenoise",
 )
 
