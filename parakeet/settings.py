@@ -24,6 +24,7 @@ from parakeet.env import (
     load_secrets_into_environ,
     require,
 )
+from parakeet.lambda_runtime.allowlist import DEFAULT_COMMANDS as DEFAULT_LAMBDA_COMMANDS
 from parakeet.observability.logs import logging_config
 
 # A missing or malformed variable stops the process with one line naming it.
@@ -175,6 +176,12 @@ _TASK_BACKENDS = {
 PARAKEET_TASKS_BACKEND = env_str("PARAKEET_TASKS_BACKEND", "thread")
 PARAKEET_WORKER_FUNCTION = env_str("PARAKEET_WORKER_FUNCTION", "")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(PARAKEET_TASKS_BACKEND, PARAKEET_TASKS_BACKEND)}}
+# A backtest/scan run still ``running`` after this long is reported as timed out.
+PARAKEET_TASK_TIMEOUT_S = env_int("PARAKEET_TASK_TIMEOUT_S", 900)
+
+# --- Lambda ---------------------------------------------------------------------------------
+# Management commands a {"command": ...} event may run (comma-separated to override).
+PARAKEET_LAMBDA_COMMANDS = env_list("PARAKEET_LAMBDA_COMMANDS", list(DEFAULT_LAMBDA_COMMANDS))
 
 # --- Auth ---------------------------------------------------------------------------------
 PARAKEET_AUTH_REQUIRED = env_bool("PARAKEET_AUTH_REQUIRED", not DEBUG)

@@ -21,19 +21,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from parakeet.lambda_runtime.allowlist import DEFAULT_COMMANDS
+
 logger = logging.getLogger("parakeet.lambda")
 
-DEFAULT_COMMANDS: tuple[str, ...] = (
-    "backtest",
-    "check",
-    "collectstatic",
-    "ingest",
-    "load_demo_data",
-    "load_universes",
-    "migrate",
-    "scan",
-    "showmigrations",
-)
 OUTPUT_LIMIT_BYTES = 256 * 1024
 EXIT_REFUSED = 2
 
