@@ -10,6 +10,6 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parakeet.settings")
 
-from parakeet.edge import OriginSecretMiddleware  # noqa: E402
+from parakeet.edge import OriginSecretMiddleware
 
 application = OriginSecretMiddleware(get_wsgi_application())
