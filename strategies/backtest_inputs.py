@@ -4,9 +4,14 @@ Everything comes from ``market.selectors.price_matrix`` (the Parquet cache of a 
 the database for tickers outside it); nothing is fetched from the network.
 
 - Tickers: the request's tickers, else every ticker that was ever a member of the universe
-  and has stored bars (the price cache's columns). Membership is not masked by date: a
-  universe run trades its ever-members over the whole period (documented limitation; the
-  S&P 500 files are point in time, the other universes are single snapshots).
+  and has stored bars (the price cache's columns).
+- Membership (universe runs only; a request's own tickers are taken as given): a date x
+  ticker mask from the universe's ``IndexConstituent`` intervals (start inclusive, end
+  exclusive, as ``market.selectors.members(as_of=...)`` answers), so that on each decision
+  date the strategy can only pick that day's members: no survivorship bias. Before the first
+  date the universe's membership is known (the S&P 500 history starts in 1996, the other
+  universes are single snapshots dated in ``registry.csv``) the earliest known list is used,
+  and the run's details say from when membership is point in time.
 - Prices: adjusted closes where a ticker's ``adj_close`` covers every stored close, else
   closes. Strategies that compare closes with highs and lows (``needs_ohlcv``) use raw closes
   so that the four series agree.
@@ -25,6 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from market import selectors as market
+from market.models import IndexConstituent
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,6 +56,50 @@ class BacktestInputs:
     highs: pd.DataFrame | None = None
     lows: pd.DataFrame | None = None
     reference: pd.DataFrame | None = None
+    # Point-in-time membership of a universe run (None: every column is always eligible).
+    membership: pd.DataFrame | None = None
+    # The first date membership is known; before it the earliest known list stands in.
+    membership_known_from: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Membership:
+    mask: pd.DataFrame
+    known_from: dt.date
+
+
+def membership_mask(
+    *, universe: str, dates: pd.DatetimeIndex, tickers: Sequence[str]
+) -> Membership:
+    """``mask[d, t]`` is True when ``t`` was a member of ``universe`` on ``d``.
+
+    Dates before the universe's first known membership date use the members of that date.
+    Tickers without an interval are never members.
+    """
+    import numpy as np
+    import pandas as pd
+
+    intervals = list(
+        IndexConstituent.objects.filter(universe__key=universe).values_list(
+            "ticker_id", "start_date", "end_date"
+        )
+    )
+    if not intervals:
+        raise BacktestDataError(f"Universe '{universe}' has no stored members")
+    known_from = min(start for _, start, _ in intervals)
+    # Decisions before ``known_from`` are read as decisions on ``known_from``.
+    as_of = np.maximum(dates.to_numpy(dtype="datetime64[ns]"), np.datetime64(known_from, "ns"))
+    columns = pd.Index([str(t) for t in tickers])
+    mask = np.zeros((len(dates), len(columns)), dtype=bool)
+    positions = columns.get_indexer(pd.Index([str(t) for t, _, _ in intervals]))
+    for position, (_, start, end) in zip(positions, intervals, strict=True):
+        if position < 0:
+            continue
+        inside = as_of >= np.datetime64(start, "ns")
+        if end is not None:
+            inside &= as_of < np.datetime64(end, "ns")
+        mask[:, position] |= inside
+    return Membership(pd.DataFrame(mask, index=dates, columns=columns), known_from)
 
 
 def warmup_start(start: dt.date, parameters: Mapping[str, Any]) -> dt.date:
@@ -156,6 +206,13 @@ def load_inputs(
         for field in ("volume", "high", "low"):
             matrix = _matrix(field, universe=universe, tickers=columns, start=first, end=end)
             extra[field] = matrix.reindex(index=prices.index, columns=prices.columns)
+    membership = None
+    if tickers is None:
+        import pandas as pd
+
+        membership = membership_mask(
+            universe=universe, dates=pd.DatetimeIndex(prices.index), tickers=columns
+        )
     return BacktestInputs(
         prices=prices,
         tickers=columns,
@@ -164,4 +221,6 @@ def load_inputs(
         highs=extra.get("high"),
         lows=extra.get("low"),
         reference=None if reference.empty else reference,
+        membership=None if membership is None else membership.mask,
+        membership_known_from=None if membership is None else membership.known_from,
     )

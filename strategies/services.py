@@ -165,6 +165,7 @@ def _complete(run: BacktestRun, clock: float) -> None:
         lows=inputs.lows,
         reference=inputs.reference,
         risk_free_rate=float(settings.PARAKEET_RISK_FREE_RATE),
+        membership=inputs.membership,
     )
     record_result(
         run=run,
@@ -172,6 +173,7 @@ def _complete(run: BacktestRun, clock: float) -> None:
         tickers=inputs.tickers,
         end_date=inputs.end,
         execution_time=time.perf_counter() - clock,
+        membership_known_from=inputs.membership_known_from,
     )
 
 
@@ -180,14 +182,24 @@ def _weights(result: BacktestResult) -> dict[str, float]:
     return {str(ticker): float(weight) for ticker, weight in weights.items()}
 
 
-def _details(result: BacktestResult, tickers: Sequence[str]) -> dict[str, Any]:
+def _details(
+    result: BacktestResult, tickers: Sequence[str], membership_known_from: dt.date | None
+) -> dict[str, Any]:
+    first_date = result.equity.index[0].date()
     details: dict[str, Any] = {
         "tickers_priced": len(tickers),
         "trades": len(result.trades),
         "total_costs": result.total_costs,
-        "first_date": result.equity.index[0].date().isoformat(),
+        "first_date": first_date.isoformat(),
         "last_date": result.equity.index[-1].date().isoformat(),
     }
+    if membership_known_from is not None:
+        # Universe runs pick among the members of each decision date; before
+        # ``point_in_time_from`` the earliest known member list stands in.
+        details["membership"] = {
+            "point_in_time": True,
+            "point_in_time_from": max(membership_known_from, first_date).isoformat(),
+        }
     regime = result.state.get("regime")
     if isinstance(regime, dict):
         details["regime"] = regime
@@ -201,6 +213,7 @@ def record_result(
     tickers: Sequence[str],
     end_date: dt.date,
     execution_time: float,
+    membership_known_from: dt.date | None = None,
 ) -> None:
     """Store the series, then the row: a completed run always has its series."""
     from parakeet.renderers import finite_or_none
@@ -214,7 +227,7 @@ def record_result(
     run.metrics = finite_or_none(dict(result.metrics))
     run.final_value = finite_or_none(result.final_value)
     run.weights = _weights(result)
-    run.details = finite_or_none(_details(result, tickers))
+    run.details = finite_or_none(_details(result, tickers, membership_known_from))
     run.execution_time = execution_time
     run.status = RunStatus.COMPLETED
     run.error = ""

@@ -16,6 +16,15 @@ Trading at ``e``: Δw = target - drifted weights; the costs of :mod:`costs` are 
 Δw with the pre-trade equity and paid from the portfolio, so post-trade equity is E_e - costs
 and the target weights apply to that post-trade equity.
 
+Point-in-time membership (optional ``membership``: a boolean date x ticker frame, True where
+the ticker belonged to the universe that day). At a decision on the close of ``d`` the weight
+function receives only the columns of the members on ``d`` (prices, volumes, highs and lows
+alike, with their whole history), so it cannot pick a ticker that was not in the index then:
+no survivorship bias. Whatever it returns for a non-member, and any position in a ticker that
+has left the index, is set to 0 at that decision (sold at the execution close), even when the
+strategy asked for no trade (``None``) or to hold (NaN). Without ``membership`` every column
+is always eligible.
+
 Prices are forward-filled for valuation (a held asset that stops trading keeps its last
 price). A target weight on an asset that has no price yet on the execution day cannot be
 traded and stays in cash. With a liquidity cap, an asset's traded notional is capped at
@@ -81,6 +90,20 @@ def _aligned(
     return frame.astype(np.float64)
 
 
+def _membership_mask(
+    membership: pd.DataFrame | None, prices: pd.DataFrame
+) -> npt.NDArray[np.bool_] | None:
+    """``membership`` on the prices' dates and tickers; a date or ticker it lacks is False."""
+    if membership is None:
+        return None
+    if not isinstance(membership.index, pd.DatetimeIndex):
+        raise ValueError("membership must be indexed by date")
+    aligned = membership.astype(bool).reindex(
+        index=prices.index, columns=prices.columns, fill_value=False
+    )
+    return np.asarray(aligned.to_numpy(dtype=bool), dtype=np.bool_)
+
+
 def _check_prices(prices: pd.DataFrame) -> None:
     if not isinstance(prices.index, pd.DatetimeIndex):
         raise ValueError("prices must be indexed by date")
@@ -126,6 +149,29 @@ def _target_array(raw: pd.Series | None, tickers: pd.Index) -> _Target | None:
     return _Target(target, hold)
 
 
+@dataclass(frozen=True)
+class _Frames:
+    prices: pd.DataFrame
+    volumes: pd.DataFrame | None
+    highs: pd.DataFrame | None
+    lows: pd.DataFrame | None
+
+
+def _members_only(
+    decision: _Target | None, members: npt.NDArray[np.bool_], current: FloatArray
+) -> _Target | None:
+    """``decision`` with every non-member at 0; "no trade" still sells departed tickers."""
+    outside = ~members
+    if decision is None:
+        if not (outside & (current != 0)).any():
+            return None
+        # Keep every member as it is (hold) and sell the rest.
+        return _Target(np.zeros(len(members)), members.copy())
+    weights = decision.weights.copy()
+    weights[outside] = 0.0
+    return _Target(weights, decision.hold & members)
+
+
 class _Simulation:
     """State of one run; ``run_backtest`` is the public entry point."""
 
@@ -149,8 +195,13 @@ class _Simulation:
         params: Mapping[str, Any],
         optimization_method: str,
         record_daily_weights: bool,
+        membership: npt.NDArray[np.bool_] | None = None,
     ) -> None:
         self.prices = prices
+        self.membership = membership
+        # Member-only frames of the last membership set seen (it changes rarely).
+        self._eligible_key: bytes | None = None
+        self._eligible = _Frames(prices, volumes, highs, lows)
         self.weight_fn = weight_fn
         self.tickers = prices.columns
         raw = prices.to_numpy(dtype=np.float64, copy=True)
@@ -214,9 +265,31 @@ class _Simulation:
         self.cash = float(cash[-1] / rel[-1]) if rel[-1] > 0 else 0.0
 
     # -- decide and trade -----------------------------------------------------------------
+    def _frames(self, d: int) -> _Frames:
+        """Prices, volumes, highs and lows with the columns the strategy may see on ``d``."""
+        full = _Frames(self.prices, self.volumes, self.highs, self.lows)
+        if self.membership is None:
+            return full
+        eligible = self.membership[d]
+        if eligible.all():
+            return full
+        key = eligible.tobytes()
+        if key != self._eligible_key:
+            columns = np.flatnonzero(eligible)
+
+            def pick(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+                return None if frame is None else frame.iloc[:, columns]
+
+            self._eligible = _Frames(
+                self.prices.iloc[:, columns], pick(self.volumes), pick(self.highs), pick(self.lows)
+            )
+            self._eligible_key = key
+        return self._eligible
+
     def decide(self, d: int) -> _Target | None:
         current = self.weights_at.get(d, np.zeros(len(self.tickers)))
         rows = slice(0, d + 1)
+        frames = self._frames(d)
 
         def cut(frame: pd.DataFrame | None) -> pd.DataFrame | None:
             return None if frame is None else frame.iloc[rows]
@@ -226,14 +299,17 @@ class _Simulation:
             current_weights=pd.Series(current, index=self.tickers),
             params=self.params,
             state=self.state,
-            volumes=cut(self.volumes),
-            highs=cut(self.highs),
-            lows=cut(self.lows),
+            volumes=cut(frames.volumes),
+            highs=cut(frames.highs),
+            lows=cut(frames.lows),
             reference=cut(self.reference),
             risk_free_rate=self.risk_free_rate,
             optimization_method=self.method,
         )
-        return _target_array(self.weight_fn(self.prices.iloc[rows], context), self.tickers)
+        decision = _target_array(self.weight_fn(frames.prices.iloc[rows], context), self.tickers)
+        if self.membership is None:
+            return decision
+        return _members_only(decision, self.membership[d], current)
 
     def trade(self, e: int, decision: _Target | None) -> None:
         if self.value <= 0 or decision is None:
@@ -339,11 +415,14 @@ def run_backtest(
     params: Mapping[str, Any] | None = None,
     optimization_method: str = "EqualWeight",
     record_daily_weights: bool = False,
+    membership: pd.DataFrame | None = None,
 ) -> BacktestResult:
     """Simulate ``weight_fn`` over ``prices`` between ``start`` and ``end`` (inclusive).
 
     Rows before ``start`` are history the weight function may use (warm-up); the portfolio
     starts in cash at the close of the first day ≥ ``start`` with ``initial_capital``.
+    ``membership`` (date x ticker booleans, missing = not a member) restricts each decision
+    to the tickers that were members on its date (see the module docstring).
     """
     _check_prices(prices)
     if execution_delay < 0:
@@ -386,6 +465,7 @@ def run_backtest(
         params=dict(params or {}),
         optimization_method=optimization_method,
         record_daily_weights=record_daily_weights,
+        membership=_membership_mask(membership, prices),
     )
     sim.run(executions)
 

@@ -205,6 +205,7 @@ def run_strategy(
     frequency: str | None = None,
     execution_delay: int = 1,
     liquidity_cap: float | None = None,
+    membership: pd.DataFrame | None = None,
 ) -> BacktestResult:
     """Backtest catalogue strategy ``name`` (see :func:`run_backtest` for the arguments).
 
@@ -212,6 +213,8 @@ def run_strategy(
     strategy can invest from the first day. Raises ``KeyError`` for an unknown strategy,
     ``ValueError`` for bad parameters or an unknown ``optimization_method``, and
     :class:`InsufficientDataError` when no ticker has a price on or before ``start``.
+    ``membership`` (date x ticker booleans) limits each decision to the point-in-time members
+    of the universe on its date.
     """
     spec = get_strategy(name)
     params = resolve_parameters(name, parameters)
@@ -238,4 +241,5 @@ def run_strategy(
         risk_free_rate=risk_free_rate,
         params=params,
         optimization_method=optimization_method,
+        membership=membership,
     )

@@ -88,7 +88,10 @@ def weights(prices: pd.DataFrame, context: DecisionContext) -> pd.Series:
     held: dict[str, float] = {}
     for ticker, stop in list(stops.items()):
         weight = float(current.get(ticker, 0.0))
-        price = float(last.get(ticker, np.nan))
+        if ticker not in last.index:  # left the universe: the engine sells it
+            del stops[ticker]
+            continue
+        price = float(last[ticker])
         # NaN comparisons are False: a stock with no print today is kept, not sold blind.
         if weight <= 0 or price < stop or price < float(sma10[ticker]):
             del stops[ticker]

@@ -14,8 +14,9 @@ z < -``zscore_entry``; an open pair closes when |z| < ``zscore_exit``. Long the 
 long y and short beta·x. Each new position gets a gross budget of 1/:data:`MAX_PAIRS`, split
 1 : |beta| between the legs, so gross exposure never exceeds 1; an open position is then held
 as it is until it closes. Pairs dropped at re-formation
-are closed. The filter, spreads and positions live in ``context.state``; they only ever
-absorb days up to the decision date.
+are closed, and so is every pair with a leg that is no longer in the price matrix (it left the
+universe): the pairs are formed again at once. The filter, spreads and positions live in
+``context.state``; they only ever absorb days up to the decision date.
 """
 
 from __future__ import annotations
@@ -84,9 +85,15 @@ def _log_prices(prices: pd.DataFrame, columns: np.ndarray, rows: slice) -> np.nd
         return np.log(np.where(values > 0, values, np.nan))
 
 
+def _columns(prices: pd.DataFrame, names: list[str]) -> np.ndarray:
+    # By name at every call: the columns a strategy sees can change between calls.
+    return prices.columns.get_indexer(pd.Index(names))
+
+
 def _run_filter(state: dict[str, Any], prices: pd.DataFrame, rows: slice) -> None:
-    y = _log_prices(prices, state["y_columns"], rows)
-    x = _log_prices(prices, state["x_columns"], rows)
+    pairs: list[tuple[str, str]] = state["pairs"]
+    y = _log_prices(prices, _columns(prices, [p[0] for p in pairs]), rows)
+    x = _log_prices(prices, _columns(prices, [p[1] for p in pairs]), rows)
     kalman: HedgeFilter = state["filter"]
     spreads: np.ndarray = state["spreads"]
     for t in range(y.shape[0]):
@@ -101,8 +108,6 @@ def _form(state: dict[str, Any], prices: pd.DataFrame) -> None:
     # A pair that survives re-formation keeps its open position; the others are closed.
     previous = dict(zip(state.get("pairs", []), state.get("positions", []), strict=True))
     state["pairs"] = pairs
-    state["y_columns"] = prices.columns.get_indexer(pd.Index([p[0] for p in pairs]))
-    state["x_columns"] = prices.columns.get_indexer(pd.Index([p[1] for p in pairs]))
     state["formed_at"] = len(prices)
     state["filter"] = HedgeFilter.start(len(pairs))
     state["spreads"] = np.full((ZSCORE_WINDOW, len(pairs)), np.nan)
@@ -112,12 +117,21 @@ def _form(state: dict[str, Any], prices: pd.DataFrame) -> None:
     state["processed"] = len(prices)
 
 
+def _lost_a_leg(pairs: list[tuple[str, str]], columns: pd.Index) -> bool:
+    legs = pd.Index([name for pair in pairs for name in pair])
+    return bool((~legs.isin(columns)).any())
+
+
 def weights(prices: pd.DataFrame, context: DecisionContext) -> pd.Series:
     p = context.params
     state = context.state
     if len(prices) <= FORMATION_WINDOW:
         return pd.Series(dtype=np.float64)
-    if "pairs" not in state or len(prices) - state["formed_at"] >= REFORM_EVERY:
+    if (
+        "pairs" not in state
+        or len(prices) - state["formed_at"] >= REFORM_EVERY
+        or _lost_a_leg(state["pairs"], prices.columns)
+    ):
         _form(state, prices)
     elif len(prices) > state["processed"]:
         _run_filter(state, prices, slice(state["processed"], len(prices)))
