@@ -13,6 +13,7 @@ from strategies.engine.context import DecisionContext
 from strategies.engine.costs import NO_COSTS, CostModel
 from strategies.engine.registry import run_strategy
 from strategies.engine.schedule import rebalance_dates
+from strategies.engine.synthetic import synthetic_market
 
 
 def equal_weight(prices: pd.DataFrame, context: DecisionContext) -> pd.Series:
@@ -236,7 +237,10 @@ def held(weights: pd.DataFrame) -> pd.DataFrame:
     ("strategy", "parameters"),
     [
         ("Momentum", {"lookback": 60, "skip": 5, "top_n": 2}),
+        ("Dual_Momentum", {"abs_lookback": 60, "rel_lookback": 30}),
+        ("HRP", {"lookback": 60}),
         ("InverseVolatility", {"lookback": 20}),
+        ("Residual_Momentum", {"lookback": 100}),
         ("OLMAR", {}),
         ("Stat_Arb", {}),
         ("Meta_Labeling", {"n_estimators": 5}),
@@ -258,6 +262,61 @@ def test_poisoned_future_prices_do_not_change_the_past(strategy, parameters, poi
 
     pd.testing.assert_series_equal(clean.equity.loc[:cut], dirty.equity.loc[:cut])
     pd.testing.assert_frame_equal(held(clean.weights.loc[:cut]), held(dirty.weights.loc[:cut]))
+    clean_trades = clean.trades[clean.trades["date"] <= cut].reset_index(drop=True)
+    dirty_trades = dirty.trades[dirty.trades["date"] <= cut].reset_index(drop=True)
+    pd.testing.assert_frame_equal(clean_trades, dirty_trades)
+
+
+@pytest.mark.parametrize("strategy", ["Short_Vol", "Quallamaggie", "Momentum"])
+@pytest.mark.parametrize("poison", [np.nan, 1e9])
+def test_poisoning_every_input_after_the_cut_changes_nothing_before_it(strategy, poison):
+    # Closes, highs, lows, volumes, the ^VIX/SPY references and the membership mask.
+    market = synthetic_market(12, 360, seed=11)
+    close = market.close.copy()
+    close["SVXY"] = 50 * np.exp(np.cumsum(np.full(360, 0.0004)))
+    high = market.high.reindex(columns=close.columns).fillna(close * 1.01)
+    low = market.low.reindex(columns=close.columns).fillna(close * 0.99)
+    volume = market.volume.reindex(columns=close.columns).fillna(1e6)
+    days = np.arange(360)
+    reference = pd.DataFrame(
+        {"^VIX": 16 + 6 * np.sin(days / 15.0), "SPY": close.mean(axis=1)}, index=close.index
+    )
+    membership = pd.DataFrame(True, index=close.index, columns=close.columns)
+    membership.iloc[200:, :3] = False
+    cut = close.index[300]
+    after = close.index > cut
+
+    def poisoned(frame: pd.DataFrame) -> pd.DataFrame:
+        dirty = frame.copy()
+        dirty.loc[after] = poison
+        return dirty
+
+    dirty_membership = membership.copy()
+    dirty_membership.loc[after] = ~membership.loc[after]
+    parameters = {"top_n": 3, "lookback": 60, "skip": 5} if strategy == "Momentum" else None
+    clean = run_strategy(
+        strategy,
+        close,
+        parameters=parameters,
+        volumes=volume,
+        highs=high,
+        lows=low,
+        reference=reference,
+        membership=membership,
+    )
+    dirty = run_strategy(
+        strategy,
+        poisoned(close),
+        parameters=parameters,
+        volumes=poisoned(volume),
+        highs=poisoned(high),
+        lows=poisoned(low),
+        reference=poisoned(reference),
+        membership=dirty_membership,
+    )
+
+    assert len(clean.trades[clean.trades["date"] <= cut]) > 0 or strategy == "Quallamaggie"
+    pd.testing.assert_series_equal(clean.equity.loc[:cut], dirty.equity.loc[:cut])
     clean_trades = clean.trades[clean.trades["date"] <= cut].reset_index(drop=True)
     dirty_trades = dirty.trades[dirty.trades["date"] <= cut].reset_index(drop=True)
     pd.testing.assert_frame_equal(clean_trades, dirty_trades)
