@@ -1,9 +1,11 @@
 """The one Lambda entry point: ``parakeet.lambda_handler.handler`` for every function.
 
 A dispatch table maps each event kind (see :mod:`parakeet.lambda_runtime.events`) to one
-function. Django, the URLconf and its views load at import time, outside ``handler``, so
-SnapStart snapshots them and a cold start pays nothing for them on the first request.
-``handler`` never raises: an event it cannot handle gets an ``{"error": ...}`` object back and
+function; ``handler`` is :func:`dispatch` wrapped by
+:func:`parakeet.observability.metrics.instrument_handler` (one EMF flush per invocation).
+Django, the URLconf and its views load at import time, outside ``handler``, so SnapStart
+snapshots them and a cold start pays nothing for them on the first request. ``handler``
+never raises: an event it cannot handle gets an ``{"error": ...}`` object back and
 is logged, and the container keeps serving.
 """
 
@@ -112,7 +114,8 @@ HANDLERS: dict[EventKind, EventHandler] = {
 }
 
 
-def handler(event: Any, context: Any) -> Result:
+def dispatch(event: Any, context: Any) -> Result:
+    """Run the event's function from :data:`HANDLERS`; never raises."""
     # Log lines of non-HTTP invocations carry Lambda's request id (HTTP requests get their own).
     set_request_id(new_request_id(getattr(context, "aws_request_id", None)))
     kind = event_kind(event)
@@ -126,6 +129,7 @@ def handler(event: Any, context: Any) -> Result:
         }
 
 
-# Metrics (EMF) are flushed once per invocation; a SnapStart restore is a cold start again.
+# The entry point Lambda calls: ``dispatch`` with the invocation's metrics (EMF) flushed at
+# its end; a SnapStart restore makes the next invocation a cold start again.
 snapstart.on_restore(reset_cold_start)
-handler = instrument_handler(handler)
+handler = instrument_handler(dispatch)

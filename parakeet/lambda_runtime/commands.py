@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from parakeet.lambda_runtime.allowlist import DEFAULT_COMMANDS
+from parakeet.observability.redaction import redact
 
 logger = logging.getLogger("parakeet.lambda")
 
@@ -32,7 +33,8 @@ EXIT_REFUSED = 2
 class TailBuffer(io.TextIOBase):
     """A text stream that keeps only the last ``limit`` bytes (UTF-8) written to it.
 
-    Whatever is written is also echoed to ``echo`` (CloudWatch gets the full output).
+    Whatever is written is also echoed to ``echo`` (CloudWatch gets the full output), with
+    secrets masked as in every log line (:func:`parakeet.observability.redaction.redact`).
     """
 
     def __init__(self, limit: int = OUTPUT_LIMIT_BYTES, echo: TextIO | None = None) -> None:
@@ -50,7 +52,7 @@ class TailBuffer(io.TextIOBase):
             return 0
         if self.echo is not None:
             with contextlib.suppress(Exception):
-                self.echo.write(text)
+                self.echo.write(redact(text))
         self._chunks.append(text)
         self._size += len(text.encode("utf-8", "replace"))
         while self._size > self.limit and len(self._chunks) > 1:

@@ -1,8 +1,9 @@
 """CloudWatch metrics (Embedded Metric Format, namespace ``Parakeet``) through Powertools.
 
 Code records metrics with the ``record_*`` functions wherever it is; inside an invocation
-they are buffered and :func:`invocation_metrics` flushes them when the invocation ends, one
-EMF document per dimension set (printed to stdout; CloudWatch turns them into metrics). Outside
+they are buffered and :func:`invocation_metrics` flushes them when the invocation ends, as one
+EMF document (one JSON line on stdout, one directive per dimension set; CloudWatch turns it
+into metrics) unless two dimension sets disagree on a value, which needs a second document. Outside
 an invocation: on Lambda a metric is flushed at once, elsewhere (laptop, tests) it is dropped.
 
 | metric | unit | dimensions |
@@ -19,6 +20,7 @@ Every document also carries Powertools' ``service`` dimension.
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -163,20 +165,55 @@ def record_ingest(
 # --- flushing --------------------------------------------------------------------------------
 
 
-def emit(points: list[MetricPoint]) -> None:
-    """Print one EMF document per dimension set (Powertools validates and serialises them)."""
-    from aws_lambda_powertools.metrics import EphemeralMetrics
+MAX_METRICS_PER_DOCUMENT = 100  # CloudWatch's limit for one EMF log event
 
+
+def emit(points: list[MetricPoint]) -> None:
+    """Print the points as EMF: one JSON line for an invocation's metrics where EMF allows it.
+
+    Powertools validates and serialises one metric set per dimension set; the sets are then
+    merged into one document (one ``CloudWatchMetrics`` directive each) as long as their
+    dimension values agree. Two sets that give one dimension different values (an ingest
+    recording ``source=tiingo`` and ``source=yahoo``) go into separate documents.
+    """
+    from aws_lambda_powertools.metrics import EphemeralMetrics
+    from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+
+    if is_metrics_disabled():
+        return
     groups: dict[Dimensions, list[MetricPoint]] = {}
     for point in points:
         groups.setdefault(point.dimensions, []).append(point)
+    documents: list[dict[str, Any]] = []
     for dimensions, group in groups.items():
         metrics = EphemeralMetrics(namespace=NAMESPACE, service=service_name())
         for name, value in dimensions:
             metrics.add_dimension(name=name, value=value)
         for point in group:
             metrics.add_metric(name=point.name, unit=point.unit, value=point.value)
-        metrics.flush_metrics(raise_on_empty_metrics=True)
+        serialised = dict(metrics.serialize_metric_set())
+        if not any(_merge_into(document, serialised) for document in documents):
+            documents.append(serialised)
+    for document in documents:
+        print(json.dumps(document, separators=(",", ":")))
+
+
+def _merge_into(document: dict[str, Any], metric_set: dict[str, Any]) -> bool:
+    """Add ``metric_set``'s directive and values to ``document`` if no key disagrees."""
+    directives = document["_aws"]["CloudWatchMetrics"]
+    incoming = metric_set["_aws"]["CloudWatchMetrics"]
+    metric_count = sum(len(d["Metrics"]) for d in [*directives, *incoming])
+    if metric_count > MAX_METRICS_PER_DOCUMENT:
+        return False
+    values = {key: value for key, value in metric_set.items() if key != "_aws"}
+    if any(key in document and document[key] != value for key, value in values.items()):
+        return False
+    metric_names = {m["Name"] for d in incoming for m in d["Metrics"]}
+    if metric_names & document.keys():
+        return False
+    directives.extend(incoming)
+    document.update(values)
+    return True
 
 
 @contextmanager
@@ -206,9 +243,6 @@ def invocation_metrics(context: Any = None) -> Iterator[Invocation]:
             emit(points)
 
 
-LambdaHandler = Callable[[Any, Any], Any]
-
-
 def record_result(event: Any, result: Any) -> None:
     """Metrics from what the handler answered to a command or task event."""
     if not isinstance(result, Mapping):
@@ -230,11 +264,13 @@ def record_result(event: Any, result: Any) -> None:
         record_error("handler")
 
 
-def instrument_handler(handler: LambdaHandler) -> LambdaHandler:
+def instrument_handler[R](handler: Callable[[Any, Any], R]) -> Callable[[Any, Any], R]:
     """Wrap the Lambda entry point: one :func:`invocation_metrics` per call, plus command,
     task and error metrics from the result."""
 
-    def instrumented(event: Any, context: Any) -> Any:
+    def instrumented(event: Any, context: Any) -> R:
+        if _current.get() is not None:  # wrapped twice: the outer wrapper measures
+            return handler(event, context)
         with invocation_metrics(context):
             result = handler(event, context)
             record_result(event, result)

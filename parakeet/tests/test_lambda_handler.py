@@ -17,6 +17,7 @@ from parakeet import lambda_handler
 from parakeet.lambda_handler import handler
 from parakeet.lambda_runtime import commands
 from parakeet.lambda_runtime.events import EventKind
+from parakeet.observability import metrics
 
 # System checks (the `check` command events) ask the database about JSON support.
 pytestmark = pytest.mark.django_db
@@ -568,3 +569,172 @@ def test_an_error_inside_a_dispatch_function_is_contained(monkeypatch):
 def test_views_are_loaded_at_import_time():
     assert "parakeet.api" in sys.modules
     assert "parakeet.urls" in sys.modules
+
+
+# --- metrics of the module-level (instrumented) handler ---------------------------------------
+
+
+def emf_documents(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines() if line.startswith('{"_aws"')]
+
+
+def metric_names(document: dict[str, Any]) -> set[str]:
+    return {
+        metric["Name"]
+        for directive in document["_aws"]["CloudWatchMetrics"]
+        for metric in directive["Metrics"]
+    }
+
+
+def comparable(result: dict[str, Any]) -> dict[str, Any]:
+    """A result without what differs from call to call (timings, the health check's clock)."""
+    volatile = {"duration_ms", "headers", "multiValueHeaders"}
+    kept = {key: value for key, value in result.items() if key not in volatile}
+    if "body" in kept:
+        kept["body"] = {k: v for k, v in body_of(result).items() if k != "timestamp"}
+        kept["content-type"] = result["headers"]["content-type"]
+    return kept
+
+
+@pytest.mark.parametrize(
+    ("event", "warm_metrics"),
+    [
+        (load_event("apigateway_v2_http"), {"Requests", "RequestLatency"}),
+        ({"command": "check", "args": ["--tag", "urls"]}, {"CommandDuration"}),
+        ({"warmer": True}, set()),
+    ],
+    ids=["http", "command", "warmer"],
+)
+def test_the_module_handler_flushes_one_emf_document_per_invocation(
+    event, warm_metrics, capsys, monkeypatch
+):
+    monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
+    unwrapped = lambda_handler.handler.__wrapped__  # type: ignore[attr-defined]
+    expected = unwrapped(json.loads(json.dumps(event)), FakeContext())
+    capsys.readouterr()
+    metrics.reset_cold_start()
+
+    cold = lambda_handler.handler(json.loads(json.dumps(event)), FakeContext())
+    cold_documents = emf_documents(capsys.readouterr().out)
+    warm = lambda_handler.handler(json.loads(json.dumps(event)), FakeContext())
+    warm_documents = emf_documents(capsys.readouterr().out)
+
+    assert comparable(cold) == comparable(expected)
+    assert comparable(warm) == comparable(expected)
+    (cold_document,) = cold_documents
+    assert metric_names(cold_document) == {"ColdStart"} | warm_metrics
+    assert cold_document["ColdStart"] == [1.0]
+    assert cold_document["function"] == FakeContext.function_name
+    assert cold_document["service"] == "parakeet"
+    if warm_metrics:
+        (warm_document,) = warm_documents
+        assert metric_names(warm_document) == warm_metrics
+        assert "ColdStart" not in warm_document
+        assert warm_document["function"] == FakeContext.function_name
+    else:
+        assert warm_documents == []  # a warm warmer has nothing to report
+
+
+def test_http_metrics_carry_the_route_and_status_class(capsys):
+    metrics.reset_cold_start()
+
+    ok = lambda_handler.handler(load_event("apigateway_v2_http"), FakeContext())
+    missing = lambda_handler.handler(v2_event("/no/such/route"), FakeContext())
+
+    assert (ok["statusCode"], missing["statusCode"]) == (200, 404)
+    first, second = emf_documents(capsys.readouterr().out)
+    assert (first["status"], first["Requests"]) == ("2xx", [1.0])
+    assert (second["status"], second["Requests"]) == ("4xx", [1.0])
+    assert first["route"] != second["route"]
+    assert all(latency >= 0 for latency in first["RequestLatency"])
+
+
+def test_command_metrics_name_the_command_and_its_outcome(capsys, monkeypatch):
+    metrics.reset_cold_start()
+    lambda_handler.handler({"warmer": True}, FakeContext())  # the container's cold start
+    capsys.readouterr()
+
+    refused = lambda_handler.handler({"command": "flush", "args": []}, FakeContext())
+    ran = lambda_handler.handler({"command": "check", "args": []}, FakeContext())
+
+    assert (refused["exit_code"], ran["exit_code"]) == (2, 0)
+    refused_document, ran_document = emf_documents(capsys.readouterr().out)
+    assert (refused_document["kind"], refused_document["Errors"]) == ("command", [1.0])
+    assert (ran_document["command"], ran_document["outcome"]) == ("check", "ok")
+    assert ran_document["CommandDuration"] == [float(ran["duration_ms"])]
+
+
+# --- no secret in any log line ------------------------------------------------------------------
+
+TEST_SECRETS = {
+    "DATABASE_URL": "postgres://parakeet:Pg-pass-77aa@ep-x-pooler.neon.tech/parakeet",
+    "DATABASE_DIRECT_URL": "postgres://owner:Direct-pass-88bb@ep-x.neon.tech/parakeet",
+    "SECRET_KEY": "django-secret-value-" + "z" * 40,
+    "PARAKEET_JWT_SECRET": "jwt-shared-secret-99cc",
+    "TIINGO_API_KEY": "tiingo00112233445566",
+    "PARAKEET_ORIGIN_SECRET": "edge-origin-secret-00dd",
+}
+BEARER_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJib2IifQ.c2lnbmF0dXJlLXZhbHVlLTI"
+
+
+@pytest.fixture
+def lambda_logs(settings) -> Any:
+    """Logging as on Lambda (Powertools JSON lines) into a buffer; restored afterwards."""
+    import logging.config
+
+    from parakeet.observability.logs import logging_config
+
+    buffer = io.StringIO()
+    config = logging_config(debug=False, on_lambda=True, level="INFO")
+    config["handlers"]["console"]["stream"] = buffer
+    logging.config.dictConfig(config)
+    try:
+        yield buffer
+    finally:
+        logging.config.dictConfig(settings.LOGGING)
+
+
+def test_no_test_secret_reaches_a_log_line_or_the_echoed_output(
+    settings, test_urls, lambda_logs, capsys, monkeypatch
+):
+    for name, value in TEST_SECRETS.items():
+        setattr(settings, name, value)
+    secret = TEST_SECRETS["PARAKEET_ORIGIN_SECRET"]
+    tiingo = TEST_SECRETS["TIINGO_API_KEY"]
+
+    trusted = v2_event("/api/echo", query=f"token={tiingo}")
+    trusted["headers"].update(
+        {"x-parakeet-origin-secret": secret, "authorization": f"Bearer {BEARER_TOKEN}"}
+    )
+    untrusted = v2_event("/api/echo")
+    untrusted["headers"]["x-parakeet-origin-secret"] = secret[:-1]
+    results = [
+        handler(trusted, FakeContext()),
+        handler(untrusted, FakeContext()),
+        handler({"command": "check", "args": ["--tag", tiingo]}, FakeContext()),
+        handler({"command": "diffsettings", "args": [TEST_SECRETS["DATABASE_URL"]]}, None),
+        handler({"password": TEST_SECRETS["SECRET_KEY"]}, FakeContext()),  # unknown: logged
+    ]
+    monkeypatch.setattr(
+        commands,
+        "call_command",
+        lambda *a, **kw: (_ for _ in ()).throw(
+            RuntimeError(f"cannot reach {TEST_SECRETS['DATABASE_DIRECT_URL']}")
+        ),
+    )
+    results.append(handler({"command": "migrate", "args": []}, FakeContext()))
+
+    outcomes = [r.get("statusCode", r.get("exit_code", "error" in r)) for r in results]
+    assert outcomes == [200, 403, 1, 2, True, 1]
+    # The invoker gets the real output; the logs (and CloudWatch's copy of stdout) do not.
+    assert tiingo in results[2]["output"]
+    captured = capsys.readouterr()
+    text = lambda_logs.getvalue() + captured.out + captured.err
+    log_lines = [json.loads(line) for line in lambda_logs.getvalue().splitlines()]
+    assert {line["logger"] for line in log_lines} >= {"parakeet.requests", "parakeet.lambda"}
+    assert any("cannot reach" in line.get("exception", "") for line in log_lines)
+    assert "RuntimeError: cannot reach" in captured.out  # the traceback was echoed, masked
+    leaked = [name for name, value in TEST_SECRETS.items() if value in text]
+    leaked += [name for name, value in {"bearer": BEARER_TOKEN}.items() if value in text]
+    leaked += [name for name in ("Pg-pass-77aa", "Direct-pass-88bb") if name in text]
+    assert leaked == []

@@ -338,7 +338,18 @@ def by_metric(documents: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def test_invocation_metrics_flush_emf_per_dimension_set(capsys, monkeypatch):
+def directive_of(document: dict[str, Any], metric: str) -> dict[str, Any]:
+    (directive,) = [
+        d
+        for d in document["_aws"]["CloudWatchMetrics"]
+        if metric in {m["Name"] for m in d["Metrics"]}
+    ]
+    return directive
+
+
+def test_invocation_metrics_flush_one_emf_document_with_a_directive_per_dimension_set(
+    capsys, monkeypatch
+):
     monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
     monkeypatch.delenv("POWERTOOLS_DEV", raising=False)
     metrics.reset_cold_start()
@@ -350,39 +361,68 @@ def test_invocation_metrics_flush_emf_per_dimension_set(capsys, monkeypatch):
         record_command("ingest", 5300, exit_code=0)
         assert capsys.readouterr().out == ""  # nothing before the invocation ends
 
-    documents = emf_documents(capsys.readouterr().out)
-    for doc in documents:
-        directive = doc["_aws"]["CloudWatchMetrics"][0]
-        assert directive["Namespace"] == "Parakeet"
-        assert doc["service"] == "parakeet"
-        assert doc["function"] == "parakeet-dev-ingest"
-        assert isinstance(doc["_aws"]["Timestamp"], int)
-    metric_docs = by_metric(documents)
-    requests = metric_docs["Requests"]
-    assert requests["Requests"] == [1.0, 1.0]
-    assert requests["RequestLatency"] == [12.5, 7.5]
-    assert requests["route"] == "trade-detail"
-    assert requests["status"] == "2xx"
-    assert sorted(requests["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0]) == [
+    (document,) = emf_documents(capsys.readouterr().out)
+    assert document["service"] == "parakeet"
+    assert document["function"] == "parakeet-dev-ingest"
+    assert isinstance(document["_aws"]["Timestamp"], int)
+    directives = document["_aws"]["CloudWatchMetrics"]
+    assert {d["Namespace"] for d in directives} == {"Parakeet"}
+    assert sorted(sorted(d["Dimensions"][0]) for d in directives) == [
+        ["command", "function", "outcome", "service"],
+        ["function", "route", "service", "status"],
+        ["function", "service"],
+        ["function", "service", "source"],
+    ]
+    assert directive_of(document, "ColdStart")["Dimensions"] == [["function", "service"]]
+    assert sorted(directive_of(document, "Requests")["Dimensions"][0]) == [
         "function",
         "route",
         "service",
         "status",
     ]
-    ingest = metric_docs["IngestRowsInserted"]
-    assert ingest["source"] == "tiingo"
-    assert ingest["IngestRowsInserted"] == [1200.0]
-    assert ingest["IngestSymbolsFailed"] == [1.0]
-    assert metric_docs["CommandDuration"]["command"] == "ingest"
-    assert metric_docs["CommandDuration"]["outcome"] == "ok"
-    assert metric_docs["ColdStart"]["ColdStart"] == [1.0]
-    units = {
-        m["Name"]: m["Unit"]
-        for doc in documents
-        for m in doc["_aws"]["CloudWatchMetrics"][0]["Metrics"]
-    }
+    assert document["Requests"] == [1.0, 1.0]
+    assert document["RequestLatency"] == [12.5, 7.5]
+    assert (document["route"], document["status"]) == ("trade-detail", "2xx")
+    assert document["source"] == "tiingo"
+    assert document["IngestRowsInserted"] == [1200.0]
+    assert document["IngestSymbolsFailed"] == [1.0]
+    assert (document["command"], document["outcome"]) == ("ingest", "ok")
+    assert document["CommandDuration"] == [5300.0]
+    assert document["ColdStart"] == [1.0]
+    units = {m["Name"]: m["Unit"] for d in directives for m in d["Metrics"]}
     assert units["RequestLatency"] == "Milliseconds"
     assert units["Requests"] == "Count"
+    assert units["IngestRowsInserted"] == "Count"
+
+
+def test_dimension_sets_that_disagree_go_into_separate_documents(capsys):
+    metrics.reset_cold_start()
+
+    with invocation_metrics(Context()):
+        record_ingest(source="tiingo", requested=3)
+        record_ingest(source="yahoo", requested=2)
+
+    documents = emf_documents(capsys.readouterr().out)
+    assert sorted((d["source"], d["IngestSymbolsRequested"]) for d in documents) == [
+        ("tiingo", [3.0]),
+        ("yahoo", [2.0]),
+    ]
+    assert sum("ColdStart" in d for d in documents) == 1
+    for document in documents:
+        for directive in document["_aws"]["CloudWatchMetrics"]:
+            for dimension_set in directive["Dimensions"]:
+                assert all(name in document for name in dimension_set)
+            assert all(m["Name"] in document for m in directive["Metrics"])
+
+
+def test_metrics_disabled_prints_nothing(capsys, monkeypatch):
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+    metrics.reset_cold_start()
+
+    with invocation_metrics(Context()):
+        record_request("health", 200, 1)
+
+    assert emf_documents(capsys.readouterr().out) == []
 
 
 def test_only_the_first_invocation_is_a_cold_start(capsys):
@@ -458,15 +498,17 @@ def test_instrumented_handler_records_command_and_task_outcomes(capsys):
 
 
 @pytest.mark.django_db(transaction=True)  # the handler recycles connections around a command
-def test_the_real_handler_can_be_instrumented(capsys):
+def test_instrumenting_the_instrumented_handler_again_measures_once(capsys):
     from parakeet.lambda_handler import handler
 
-    instrumented = instrument_handler(handler)
+    twice = instrument_handler(handler)
     metrics.reset_cold_start()
 
-    result = instrumented({"command": "check", "args": []}, Context())
+    result = twice({"command": "check", "args": []}, Context())
 
     assert result["exit_code"] == 0
-    names = by_metric(emf_documents(capsys.readouterr().out))
-    assert names["CommandDuration"]["command"] == "check"
-    assert instrumented.__wrapped__ is handler  # type: ignore[attr-defined]
+    (document,) = emf_documents(capsys.readouterr().out)
+    assert document["command"] == "check"
+    assert len(document["CommandDuration"]) == 1  # measured once, not twice
+    assert document["ColdStart"] == [1.0]
+    assert twice.__wrapped__ is handler  # type: ignore[attr-defined]
