@@ -6,6 +6,7 @@ what Lambda runs is supported: 64-bit little-endian ELF (x86_64 and aarch64).
 
 from __future__ import annotations
 
+import re
 import struct
 from pathlib import Path
 
@@ -49,3 +50,27 @@ def needed_libraries(path: Path) -> frozenset[str]:
                 start = strings_offset + value
                 names.add(data[start : data.index(b"\0", start)].decode())
     return frozenset(names)
+
+
+_MACHINES = {62: "x86_64", 183: "aarch64"}
+_GLIBC_VERSION = re.compile(rb"GLIBC_(\d+)\.(\d+)(?:\.\d+)?\0")
+
+
+def elf_machine(path: Path) -> str | None:
+    """The architecture an ELF file is built for (``x86_64``/``aarch64``; ``e_machine``
+    spelled as in wheel tags), ``"other"`` for any other ELF, ``None`` for a non-ELF file."""
+    with path.open("rb") as handle:
+        header = handle.read(20)
+    if len(header) < 20 or header[:4] != _MAGIC:
+        return None
+    (machine,) = struct.unpack_from("<H", header, 0x12)
+    return _MACHINES.get(machine, "other")
+
+
+def glibc_versions(path: Path) -> frozenset[tuple[int, int]]:
+    """The ``GLIBC_x.y`` symbol versions an ELF file names (what it needs from the C library)."""
+    if not is_elf(path):
+        return frozenset()
+    return frozenset(
+        (int(major), int(minor)) for major, minor in _GLIBC_VERSION.findall(path.read_bytes())
+    )
