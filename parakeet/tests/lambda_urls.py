@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path, reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -37,7 +38,16 @@ def set_cookies(request: HttpRequest) -> JsonResponse:
     return response
 
 
+def database_session(request: HttpRequest) -> JsonResponse:
+    """The server process behind this container's database connection (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    return JsonResponse({"backend_pid": pid, "connection_id": id(connection.connection)})
+
+
 urlpatterns = [
+    path("db", database_session),
     path("echo", echo, name="lambda-echo"),
     path("api/echo", echo),
     path("binary", binary_echo),

@@ -6,12 +6,13 @@ import base64
 import io
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from parakeet import lambda_handler
 from parakeet.lambda_handler import handler
@@ -738,3 +739,87 @@ def test_no_test_secret_reaches_a_log_line_or_the_echoed_output(
     leaked += [name for name, value in {"bearer": BEARER_TOKEN}.items() if value in text]
     leaked += [name for name in ("Pg-pass-77aa", "Direct-pass-88bb") if name in text]
     assert leaked == []
+
+
+# --- database connections across warm invocations ------------------------------------------
+
+
+def terminate_backend(pid: int) -> None:
+    """What Neon does to an idle session: end it from the server side."""
+    import psycopg
+
+    params = connection.settings_dict
+    with psycopg.connect(
+        host=params["HOST"] or None,
+        port=params["PORT"] or None,
+        user=params["USER"],
+        password=params["PASSWORD"] or None,
+        dbname=params["NAME"],
+        autocommit=True,
+    ) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        for _ in range(100):  # the server ends the session asynchronously
+            row = admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()
+            if row is None:
+                return
+            time.sleep(0.02)
+
+
+@pytest.mark.django_db(transaction=True)  # the real connection recycling around each request
+def test_one_connection_per_container_that_survives_an_idle_disconnect(test_urls):
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side disconnects need PostgreSQL (set DATABASE_URL)")
+    assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
+    assert connection.settings_dict["CONN_MAX_AGE"] > 0
+
+    first = handler(v2_event("/db"), FakeContext())
+    second = handler(v2_event("/db"), FakeContext())
+    pid = body_of(first)["backend_pid"]
+    terminate_backend(pid)
+    after_disconnect = handler(v2_event("/db"), FakeContext())
+    command = handler({"command": "showmigrations", "args": ["trades"]}, FakeContext())
+    fourth = handler(v2_event("/db"), FakeContext())
+
+    assert [first["statusCode"], second["statusCode"]] == [200, 200]
+    assert body_of(second) == body_of(first)  # the same connection, warm
+    assert after_disconnect["statusCode"] == 200  # the health check reconnected: no 500
+    assert body_of(after_disconnect)["backend_pid"] != pid
+    assert command["exit_code"] == 0
+    assert body_of(fourth)["backend_pid"] == body_of(after_disconnect)["backend_pid"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_command_after_an_idle_disconnect_reconnects(test_urls):
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side disconnects need PostgreSQL (set DATABASE_URL)")
+    pid = body_of(handler(v2_event("/db"), FakeContext()))["backend_pid"]
+    terminate_backend(pid)
+
+    result = handler({"command": "showmigrations", "args": ["trades"]}, FakeContext())
+
+    assert result["exit_code"] == 0, result["output"]
+    assert "[X] 0001_initial" in result["output"]
+
+
+# --- the edge check runs before Django --------------------------------------------------------
+
+
+def test_a_refused_api_request_never_reaches_django(origin_secret):
+    started: list[object] = []
+
+    def on_request_started(sender: object, **kwargs: Any) -> None:
+        started.append(sender)
+
+    request_started.connect(on_request_started)
+    try:
+        refused = handler(v2_event("/api/echo"), FakeContext())
+        assert started == []
+        allowed = v2_event("/api/echo")
+        allowed["headers"]["x-parakeet-origin-secret"] = origin_secret
+        accepted = handler(allowed, FakeContext())
+    finally:
+        request_started.disconnect(on_request_started)
+
+    assert (refused["statusCode"], accepted["statusCode"]) == (403, 200)
+    assert len(started) == 1  # only the accepted request started Django's request cycle
+    assert refused["headers"]["content-type"] == "application/json"
