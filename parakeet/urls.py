@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, path, re_path
-from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
 from market.urls import urlpatterns as market_urls
 from parakeet import api
-from parakeet.docs import RedocView, swagger_oauth2_redirect
+from parakeet.docs import swagger_oauth2_redirect
 from parakeet.errors import not_found_view
 from parakeet.routing import route
+from parakeet.views import OpenApiJsonView, RedocPageView, SwaggerView
 from scanner.urls import urlpatterns as scanner_urls
 from strategies.urls import urlpatterns as strategies_urls
 from trades.urls import urlpatterns as trades_urls
@@ -19,10 +19,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     route("", api.RootView.as_view(), name="root"),
     route("health", api.HealthView.as_view(), name="health"),
     route("api", api.ApiIndexView.as_view(), name="api-index"),
-    route("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
-    route("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="swagger-ui"),
+    route("openapi.json", OpenApiJsonView.as_view(), name="openapi"),
+    route("docs", SwaggerView.as_view(url_name="openapi"), name="swagger-ui"),
     route("docs/oauth2-redirect", swagger_oauth2_redirect, name="swagger-oauth2-redirect"),
-    route("redoc", RedocView.as_view(url_name="openapi"), name="redoc"),
+    route("redoc", RedocPageView.as_view(url_name="openapi"), name="redoc"),
     re_path(r"^admin$", admin.site.admin_view(admin.site.index)),
     path("admin/", admin.site.urls),
     *trades_urls,

@@ -34,6 +34,8 @@ def call(client: Client, kind: str, origin: str) -> Any:
     headers = {"Origin": origin}
     if kind == "200":
         return client.get("/health", headers=headers)
+    if kind == "401":
+        return client.get("/api/trades", headers=headers)
     if kind == "404":
         return client.get("/nowhere", headers=headers)
     if kind == "405":
@@ -51,7 +53,7 @@ def vary(response: Any) -> set[str]:
     return {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
 
 
-@pytest.mark.parametrize("kind", ["200", "404", "405", "422", "500"])
+@pytest.mark.parametrize("kind", ["200", "401", "404", "405", "422", "500"])
 @pytest.mark.parametrize(
     "origin",
     [
@@ -65,6 +67,7 @@ def test_allowed_origin_gets_cors_headers_on_every_response(
     client: Client, settings, kind: str, origin: str
 ) -> None:
     settings.DEBUG = False
+    settings.PARAKEET_AUTH_REQUIRED = True
     response = call(client, kind, origin)
     assert response.status_code == int(kind)
     assert response["Access-Control-Allow-Origin"] == origin
@@ -73,9 +76,10 @@ def test_allowed_origin_gets_cors_headers_on_every_response(
     assert "X-Request-ID" in response["Access-Control-Expose-Headers"]
 
 
-@pytest.mark.parametrize("kind", ["200", "404", "422", "500"])
+@pytest.mark.parametrize("kind", ["200", "401", "404", "422", "500"])
 def test_disallowed_origin_gets_no_cors_headers(client: Client, settings, kind: str) -> None:
     settings.DEBUG = False
+    settings.PARAKEET_AUTH_REQUIRED = True
     response = call(client, kind, DISALLOWED)
     assert response.status_code == int(kind)
     for header in CORS_HEADERS:

@@ -227,6 +227,10 @@ def test_unexpected_error_is_the_contract_500_and_is_logged_with_the_request_id(
     assert_contract_500(response, f"{path}/")
     (record,) = error_records(caplog)
     assert record.request_id == "req-500-abc"  # type: ignore[attr-defined]
+    # The id is in the message itself, so a plain text log line carries it too.
+    assert "request_id=req-500-abc" in record.getMessage()
+    assert f"GET {path}/" in record.getMessage()
+    assert "token=abc" not in record.getMessage()
     assert record.exc_info is not None
     assert SECRET_TEXT in str(record.exc_info[1])
 
