@@ -12,7 +12,8 @@ no network or server. ``/health`` (no database) is measured in the same run as t
 the table shows p50/p95 per endpoint and their ratio to the baseline's.
 
 Settings: DEBUG is switched off once Django is set up (so queries are not recorded, as in
-production) and ``PARAKEET_AUTH_REQUIRED`` is off (token checks are not what is measured).
+production), ``PARAKEET_AUTH_REQUIRED`` is off (token checks are not what is measured) and
+the per-request access log is silenced (it would cost every endpoint alike).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import logging
 import os
 import platform
 import random
@@ -286,6 +288,10 @@ def run(args: argparse.Namespace) -> None:
 
             from parakeet.wsgi import application
 
+            # After the WSGI module's django.setup() has applied LOGGING: one access-log
+            # line per request would flood the terminal (it costs every endpoint, the
+            # baseline included, alike); the table is the output.
+            logging.getLogger("parakeet.requests").setLevel(logging.WARNING)
             check_list(application, args.trades)
             timings = [
                 measure(application, *endpoint, requests=args.requests, warmup=args.warmup)

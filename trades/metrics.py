@@ -37,25 +37,42 @@ class TradeStatistics:
 
 
 def trade_statistics(pnls: Sequence[Decimal]) -> TradeStatistics:
-    """Win/loss statistics over the realised P&L of closed trades.
+    """Win/loss statistics over the realised P&L of closed trades (see :func:`summarise`)."""
+    return summarise(
+        closed=len(pnls),
+        wins=sum(1 for p in pnls if p > 0),
+        losses=sum(1 for p in pnls if p < 0),
+        total_pnl=sum(pnls, Decimal(0)),
+        best=max(pnls) if pnls else None,
+        worst=min(pnls) if pnls else None,
+    )
+
+
+def summarise(
+    *,
+    closed: int,
+    wins: int,
+    losses: int,
+    total_pnl: Decimal,
+    best: Decimal | None,
+    worst: Decimal | None,
+) -> TradeStatistics:
+    """The statistics from totals a database aggregate (or :func:`trade_statistics`) gives.
 
     A trade wins when pnl > 0 and loses when pnl < 0; a zero P&L is neither.
-    win_rate = wins / closed * 100. With no closed trades, win_rate, the average, the best
-    and the worst are None (not 0): there is nothing to average.
+    win_rate = wins / closed * 100 and avg_pnl_per_trade = total / closed. With no closed
+    trades, win_rate, the average, the best and the worst are None (not 0): there is
+    nothing to average.
     """
-    closed = len(pnls)
-    wins = sum(1 for p in pnls if p > 0)
-    losses = sum(1 for p in pnls if p < 0)
-    total = sum(pnls, Decimal(0))
     return TradeStatistics(
         closed_trades=closed,
         winning_trades=wins,
         losing_trades=losses,
         win_rate=wins / closed * 100 if closed else None,
-        total_pnl=total,
-        avg_pnl_per_trade=total / closed if closed else None,
-        best_trade=max(pnls) if closed else None,
-        worst_trade=min(pnls) if closed else None,
+        total_pnl=total_pnl,
+        avg_pnl_per_trade=total_pnl / closed if closed else None,
+        best_trade=best if closed else None,
+        worst_trade=worst if closed else None,
     )
 
 

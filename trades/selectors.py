@@ -10,15 +10,25 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
 
 from django.conf import settings
-from django.db.models import F, OrderBy, QuerySet, Sum
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Count, DecimalField, F, Max, Min, OrderBy, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from trades.errors import TradeNotFound
-from trades.metrics import equity_curve, mean_holding_days, risk_metrics, trade_statistics
-from trades.models import Trade, TradeStatus
+from trades.metrics import (
+    equity_curve,
+    mean_holding_days,
+    risk_metrics,
+    summarise,
+    trade_statistics,
+)
+from trades.models import MONEY_PLACES, PNL_DIGITS, Trade, TradeStatus
 
 SORTABLE_FIELDS = (
     "id",
@@ -38,7 +48,32 @@ SORTABLE_FIELDS = (
     "created_at",
     "updated_at",
 )
+# The columns of a TradeResponse (contract §2.1), in the order of its keys.
+TRADE_RESPONSE_FIELDS = (
+    "ticker",
+    "asset_name",
+    "asset_class",
+    "direction",
+    "quantity",
+    "entry_price",
+    "commission",
+    "currency",
+    "strategy_name",
+    "signal_score",
+    "notes",
+    "id",
+    "trade_id",
+    "entry_date",
+    "exit_price",
+    "exit_date",
+    "pnl",
+    "pnl_percent",
+    "status",
+    "created_at",
+    "updated_at",
+)
 RECENT_TRADES = 10
+_MONEY_QUANTUM = Decimal(1).scaleb(-MONEY_PLACES)
 _MAX_PK = 2**63 - 1  # BIGINT; a larger id cannot exist (and would overflow the query)
 
 
@@ -84,7 +119,8 @@ class PortfolioMetrics:
 class DashboardSummary:
     portfolio: PortfolioMetrics
     recent_trades: list[Trade]
-    open_positions: list[Trade]
+    # One dict per OPEN trade with the TRADE_RESPONSE_FIELDS columns (no model instances).
+    open_positions: list[dict[str, Any]]
     today_pnl: Decimal
     week_pnl: Decimal
     month_pnl: Decimal
@@ -160,39 +196,81 @@ async def get_trade(*, pk: int) -> Trade:
         raise TradeNotFound(pk) from None
 
 
+class UtcDate(TruncDate):
+    """The UTC calendar date of a datetime column, for grouping by day in the database.
+
+    ``TruncDate(column, tzinfo=UTC)`` everywhere, except that on SQLite (which stores
+    datetimes as UTC text) it is the native ``date()`` rather than Django's Python function,
+    which costs a Python call per row.
+    """
+
+    def __init__(self, expression: str) -> None:
+        super().__init__(expression, tzinfo=UTC)
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[str | int, ...]]:
+        sql, params = compiler.compile(self.lhs)
+        return f"date({sql})", tuple(params)
+
+
+def _realised() -> Q:
+    """Trades whose P&L counts: CLOSED with a pnl (legacy rows may lack one)."""
+    return Q(status=TradeStatus.CLOSED, pnl__isnull=False)
+
+
 async def portfolio_metrics(
     *, initial_capital: Decimal, now: datetime | None = None
 ) -> PortfolioMetrics:
     """Portfolio value, realised-P&L statistics and equity-curve risk (contract §3.4).
 
-    total_value = capital + realised pnl; invested_value = sum(entry * qty) of OPEN trades;
-    cash_balance = total_value - invested_value; total_return = pnl / capital * 100.
-    Statistics use CLOSED trades that have a pnl; ``total_trades`` counts every row.
-    The equity curve uses those of them that have an exit date.
+    total_value = capital + realised pnl; invested_value = sum(entry * qty) of OPEN trades
+    (rounded to 4 dp, like every stored money amount); cash_balance = total_value -
+    invested_value; total_return = pnl / capital * 100. Statistics use CLOSED trades that
+    have a pnl; ``total_trades`` counts every row. The equity curve uses those of them that
+    have an exit date.
+
+    The database does the summing: one aggregate query for the totals and one that sums
+    the realised pnl per UTC exit day (a few hundred rows for years of trading), so the cost
+    does not grow with the number of trades held in Python.
     """
     now = now or timezone.now()
-    total_trades = await Trade.objects.acount()
-    closed: list[tuple[datetime | None, Decimal]] = [
-        (exit_date, pnl)
-        async for exit_date, pnl in Trade.objects.filter(
-            status=TradeStatus.CLOSED, pnl__isnull=False
-        ).values_list("exit_date", "pnl")
-        if pnl is not None
-    ]
-    open_positions = [
-        row
-        async for row in Trade.objects.filter(status=TradeStatus.OPEN).values_list(
-            "entry_price", "quantity"
-        )
-    ]
-    stats = trade_statistics([pnl for _, pnl in closed])
-    invested = sum((price * quantity for price, quantity in open_positions), Decimal(0))
+    realised = _realised()
+    totals = await Trade.objects.aaggregate(
+        total_trades=Count("id"),
+        closed=Count("id", filter=realised),
+        wins=Count("id", filter=realised & Q(pnl__gt=0)),
+        losses=Count("id", filter=realised & Q(pnl__lt=0)),
+        total_pnl=Sum("pnl", filter=realised),
+        best=Max("pnl", filter=realised),
+        worst=Min("pnl", filter=realised),
+        invested=Sum(
+            F("entry_price") * F("quantity"),
+            filter=Q(status=TradeStatus.OPEN),
+            output_field=DecimalField(max_digits=PNL_DIGITS, decimal_places=MONEY_PLACES),
+        ),
+    )
+    stats = summarise(
+        closed=totals["closed"],
+        wins=totals["wins"],
+        losses=totals["losses"],
+        total_pnl=totals["total_pnl"] or Decimal(0),
+        best=totals["best"],
+        worst=totals["worst"],
+    )
+    invested = (totals["invested"] or Decimal(0)).quantize(_MONEY_QUANTUM, ROUND_HALF_EVEN)
     total_value = initial_capital + stats.total_pnl
+    daily_pnl = (
+        Trade.objects.filter(realised, exit_date__isnull=False)
+        .annotate(day=UtcDate("exit_date"))
+        .values("day")
+        .annotate(pnl=Sum("pnl"))
+        .values_list("day", "pnl")
+        .order_by("day")
+    )
     curve = equity_curve(
         initial_capital=float(initial_capital),
-        exits=[
-            (exit_date.astimezone(UTC).date(), float(pnl)) for exit_date, pnl in closed if exit_date
-        ],
+        exits=[(day, float(pnl)) async for day, pnl in daily_pnl],
         today=now.astimezone(UTC).date(),
     )
     risk = risk_metrics(equity=curve, risk_free_rate=settings.PARAKEET_RISK_FREE_RATE)
@@ -205,7 +283,7 @@ async def portfolio_metrics(
         volatility=risk.volatility,
         sharpe_ratio=risk.sharpe_ratio,
         max_drawdown=risk.max_drawdown,
-        total_trades=total_trades,
+        total_trades=totals["total_trades"],
         winning_trades=stats.winning_trades,
         losing_trades=stats.losing_trades,
         win_rate=stats.win_rate,
@@ -216,33 +294,42 @@ async def portfolio_metrics(
     )
 
 
-async def _realised_pnl_between(start: datetime, end: datetime) -> Decimal:
-    result = await Trade.objects.filter(
-        status=TradeStatus.CLOSED, exit_date__gte=start, exit_date__lte=end
-    ).aaggregate(total=Sum("pnl"))
-    return result["total"] or Decimal(0)
-
-
 async def dashboard_summary(
     *, initial_capital: Decimal, now: datetime | None = None
 ) -> DashboardSummary:
     """Portfolio metrics, the 10 latest trades, open positions and period P&L.
 
-    Periods are UTC: today from 00:00, the week from Monday 00:00, the month from the 1st.
+    Periods are UTC: today from 00:00, the week from Monday 00:00, the month from the 1st;
+    each sums the pnl of CLOSED trades that exited between its start and ``now`` (one
+    aggregate query for the three). Open positions are read as rows of the TradeResponse
+    columns, without building model instances.
     """
     now = (now or timezone.now()).astimezone(UTC)
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     week_start = day_start - timedelta(days=day_start.weekday())
     month_start = day_start.replace(day=1)
+    periods = await Trade.objects.filter(
+        status=TradeStatus.CLOSED,
+        exit_date__gte=min(week_start, month_start),
+        exit_date__lte=now,
+    ).aaggregate(
+        today=Sum("pnl", filter=Q(exit_date__gte=day_start)),
+        week=Sum("pnl", filter=Q(exit_date__gte=week_start)),
+        month=Sum("pnl", filter=Q(exit_date__gte=month_start)),
+    )
     recent = Trade.objects.order_by("-entry_date", "-id")[:RECENT_TRADES]
-    open_trades = Trade.objects.filter(status=TradeStatus.OPEN).order_by("-entry_date", "-id")
+    open_rows = (
+        Trade.objects.filter(status=TradeStatus.OPEN)
+        .order_by("-entry_date", "-id")
+        .values(*TRADE_RESPONSE_FIELDS)
+    )
     return DashboardSummary(
         portfolio=await portfolio_metrics(initial_capital=initial_capital, now=now),
         recent_trades=[trade async for trade in recent],
-        open_positions=[trade async for trade in open_trades],
-        today_pnl=await _realised_pnl_between(day_start, now),
-        week_pnl=await _realised_pnl_between(week_start, now),
-        month_pnl=await _realised_pnl_between(month_start, now),
+        open_positions=[row async for row in open_rows],
+        today_pnl=periods["today"] or Decimal(0),
+        week_pnl=periods["week"] or Decimal(0),
+        month_pnl=periods["month"] or Decimal(0),
         last_updated=now,
     )
 

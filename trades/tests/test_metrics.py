@@ -415,3 +415,69 @@ def test_by_ticker_is_empty_without_closed_trades(api_client):
     make_trade()
 
     assert api_client.get("/api/trades/metrics/by-ticker").json() == []
+
+
+# --- Aggregation in the database ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_equity_curve_sums_exits_by_utc_calendar_day(api_client):
+    d0, d1, d2 = recent_weekdays(3)
+    common = {"quantity": 1, "entry_price": 100, "commission": 0, "entry_date": ENTRY}
+    # Day d0: +10 at 00:00:00 and +20 at 23:59:59.999999 UTC; d1: -15 just after midnight.
+    make_closed_trade(exit_price=110, exit_date=at_midnight(d0), **common)
+    last_instant = at_midnight(d0) + timedelta(days=1, microseconds=-1)
+    make_closed_trade(exit_price=120, exit_date=last_instant, **common)
+    make_closed_trade(exit_price=85, exit_date=at_midnight(d1) + timedelta(seconds=1), **common)
+    make_closed_trade(exit_price=150, exit_date=at_midnight(d2) + timedelta(hours=12), **common)
+
+    body = api_client.get("/api/trades/metrics/portfolio", {"initial_capital": 1000}).json()
+
+    # E = [1030, 1015, 1065]; r = [1015/1030 - 1, 1065/1015 - 1]
+    returns = [1015 / 1030 - 1, 1065 / 1015 - 1]
+    mean = sum(returns) / 2
+    std = math.sqrt(sum((r - mean) ** 2 for r in returns))
+    assert body["daily_return"] == pytest.approx(returns[1] * 100)
+    assert body["max_drawdown"] == pytest.approx(returns[0] * 100)
+    assert body["volatility"] == pytest.approx(std * math.sqrt(252) * 100)
+    assert (body["total_pnl"], body["total_value"]) == (65.0, 1065.0)
+
+
+@pytest.mark.django_db
+def test_invested_value_is_summed_exactly_and_rounded_to_money_precision(api_client):
+    make_trade(quantity="0.12345678", entry_price="43210.12345678")
+    make_trade(quantity="3", entry_price="0.00003333")
+    make_closed_trade(exit_price=120, exit_date=ENTRY + timedelta(days=1))  # pnl 197
+
+    body = api_client.get("/api/trades/metrics/portfolio", {"initial_capital": 1000}).json()
+
+    exact = Decimal("0.12345678") * Decimal("43210.12345678") + Decimal("3") * Decimal("0.00003333")
+    invested = exact.quantize(Decimal("0.0001"))
+    assert invested == Decimal("5334.5828")  # of 5334.58280536652796...
+    assert body["invested_value"] == float(invested)
+    assert body["total_value"] == 1197.0
+    assert body["cash_balance"] == float(Decimal(1197) - invested)
+
+
+@pytest.mark.django_db
+def test_the_dashboard_runs_the_same_few_queries_for_any_journal_size(api_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            response = api_client.get("/api/trades/metrics/dashboard")
+        assert response.status_code == 200
+        return [q["sql"] for q in captured.captured_queries]
+
+    make_trade()
+    make_closed_trade(exit_price=120, exit_date=ENTRY + timedelta(days=1))
+    small = queries()
+    for n in range(40):
+        make_trade(entry_date=ENTRY + timedelta(hours=n))
+        make_closed_trade(exit_price=90 + n, exit_date=ENTRY + timedelta(days=n % 7 + 1))
+    large = queries()
+
+    # Counts, sums, the per-day equity and the period P&L are aggregates; only the 10
+    # recent trades and the open positions are read as rows.
+    assert len(small) == len(large) <= 6
