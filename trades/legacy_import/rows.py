@@ -1,39 +1,18 @@
-"""Import the old app's SQLite journal (``trades`` and ``portfolio_snapshots``) into Parakeet.
+"""Old rows to model field values: each cell parsed by the rules in :mod:`trades.legacy_import`.
 
-The source file is opened read-only. Rows are validated one by one: a bad row is reported
-with its old ``id`` and the reason, and the rest of the import goes on. Trades are matched
-by ``trade_id`` and snapshots by ``timestamp``, so a second run over the same file changes
-nothing (every row is "unchanged"). The stored P&L is never trusted: it is recomputed with
-the contract's rule (§3.4) by :func:`trades.services.refresh_pnl`.
-
-Interpretation of old values:
-- direction and status are upper-cased, and an enum-style ``TradeStatus.OPEN`` keeps the
-  part after the last dot;
-- datetimes are ISO-8601 text (``2024-01-02 10:30:00``, ``2024-01-02T10:30:00.123456``,
-  a date alone, or numbers as Unix seconds); naive values are UTC, offsets are converted;
-- a NULL commission, currency or strategy takes the contract's default (3.0, AUD,
-  dual_momentum);
-- a CLOSED trade without ``exit_date`` (the old PATCH left it NULL) takes the row's
-  ``updated_at``, the time of that PATCH, and the report says so;
-- ``created_at`` and ``updated_at`` are kept; the knowledge time is the old ``updated_at``
-  (when the old app last learned of the trade) and the event time is the exit of a closed
-  trade, else the entry.
+A row that breaks a rule raises :class:`InvalidRow` with the reason the report shows.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import sqlite3
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import closing
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 
 from trades.models import (
     DEFAULT_COMMISSION,
@@ -46,84 +25,12 @@ from trades.models import (
 )
 from trades.services import refresh_pnl
 
-TRADE_REQUIRED_COLUMNS = (
-    "trade_id",
-    "ticker",
-    "direction",
-    "quantity",
-    "entry_price",
-    "entry_date",
-)
-SNAPSHOT_REQUIRED_COLUMNS = ("timestamp", "total_value", "cash_balance", "invested_value")
-# Inserts and look-ups go in batches that stay under SQLite's bound-parameter limit.
-_BATCH = 500
-
-
-class LegacyImportError(Exception):
-    """The source cannot be imported at all (missing file, not SQLite, no trades table)."""
-
 
 class InvalidRow(ValueError):
     """One source row breaks a rule; the message is the reason shown in the report."""
 
 
-@dataclass
-class TableReport:
-    table: str
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    invalid: list[tuple[Any, str]] = field(default_factory=list)
-    warnings: list[tuple[Any, str]] = field(default_factory=list)
-
-    def summary(self) -> str:
-        return (
-            f"{self.table}: {self.inserted} inserted, {self.updated} updated, "
-            f"{self.unchanged} skipped (unchanged), {len(self.invalid)} invalid"
-        )
-
-
-@dataclass
-class LegacyImportReport:
-    trades: TableReport = field(default_factory=lambda: TableReport("trades"))
-    snapshots: TableReport = field(default_factory=lambda: TableReport("portfolio_snapshots"))
-    snapshots_table_found: bool = True
-    dry_run: bool = False
-
-
-# --- reading the source --------------------------------------------------------------------
-
-
-def open_read_only(path: Path) -> sqlite3.Connection:
-    if not path.is_file():
-        raise LegacyImportError(f"Legacy SQLite file not found: {path}")
-    # mode=ro: the old journal is evidence; this import must never change it.
-    uri = f"file:{path.resolve().as_posix()}?mode=ro"
-    try:
-        connection = sqlite3.connect(uri, uri=True)
-        connection.row_factory = sqlite3.Row
-        connection.execute("SELECT name FROM sqlite_master LIMIT 1").fetchall()
-    except sqlite3.DatabaseError as exc:
-        raise LegacyImportError(f"{path} is not a readable SQLite database: {exc}") from exc
-    return connection
-
-
-def _columns(connection: sqlite3.Connection, table: str) -> set[str] | None:
-    exists = connection.execute(
-        "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?", (table,)
-    ).fetchone()
-    if exists is None:
-        return None
-    return {row["name"] for row in connection.execute(f'PRAGMA table_info("{table}")')}
-
-
-def _rows(connection: sqlite3.Connection, table: str) -> Iterator[dict[str, Any]]:
-    order = "id" if "id" in (_columns(connection, table) or set()) else "rowid"
-    for row in connection.execute(f'SELECT * FROM "{table}" ORDER BY {order}'):  # noqa: S608
-        yield dict(row)
-
-
-# --- parsing values ------------------------------------------------------------------------
+# --- cells ---------------------------------------------------------------------------------
 
 
 def _blank(value: Any) -> bool:
@@ -351,141 +258,3 @@ def snapshot_values(row: Mapping[str, Any], *, warnings: list[str]) -> dict[str,
         "knowledge_timestamp": timestamp,
         "event_timestamp": timestamp,
     }
-
-
-# --- writing -------------------------------------------------------------------------------
-
-
-def _batches(items: list[Any]) -> Iterator[list[Any]]:
-    for start in range(0, len(items), _BATCH):
-        yield items[start : start + _BATCH]
-
-
-def _differs(instance: models.Model, values: Mapping[str, Any]) -> bool:
-    return any(getattr(instance, name) != value for name, value in values.items())
-
-
-def _parse_table(
-    rows: Iterator[dict[str, Any]],
-    *,
-    key: str,
-    parse: Callable[..., dict[str, Any]],
-    report: TableReport,
-) -> dict[Any, dict[str, Any]]:
-    """Valid rows keyed by their natural key; the rest go to the report as invalid."""
-    parsed: dict[Any, dict[str, Any]] = {}
-    source_ids: dict[Any, Any] = {}
-    for position, row in enumerate(rows, start=1):
-        row_id = row.get("id", f"#{position}")
-        warnings: list[str] = []
-        try:
-            values = parse(row, warnings=warnings)
-        except InvalidRow as exc:
-            report.invalid.append((row_id, str(exc)))
-            continue
-        natural_key = values[key]
-        if natural_key in parsed:
-            report.invalid.append(
-                (
-                    row_id,
-                    f"duplicate {key} {natural_key} (also in row id {source_ids[natural_key]})",
-                )
-            )
-            continue
-        parsed[natural_key] = values
-        source_ids[natural_key] = row_id
-        report.warnings.extend((row_id, warning) for warning in warnings)
-    return parsed
-
-
-def _upsert_trades(parsed: dict[str, dict[str, Any]], report: TableReport) -> None:
-    keys = list(parsed)
-    existing: dict[str, Trade] = {}
-    for batch in _batches(keys):
-        existing.update(Trade.objects.in_bulk(batch, field_name="trade_id"))
-    to_create: list[Trade] = []
-    for trade_id, values in parsed.items():
-        trade = existing.get(trade_id)
-        if trade is None:
-            to_create.append(Trade(**values))
-        elif _differs(trade, values):
-            # update() keeps the old created_at/updated_at (save() would stamp "now").
-            Trade.objects.filter(pk=trade.pk).update(**values)
-            report.updated += 1
-        else:
-            report.unchanged += 1
-    for batch in _batches(to_create):
-        stamps = [(trade.created_at, trade.updated_at) for trade in batch]
-        created = Trade.objects.bulk_create(batch)
-        # auto_now_add/auto_now overwrote the old timestamps on insert; put them back.
-        for trade, (created_at, updated_at) in zip(created, stamps, strict=True):
-            trade.created_at, trade.updated_at = created_at, updated_at
-        Trade.objects.bulk_update(created, ["created_at", "updated_at"])
-        report.inserted += len(created)
-
-
-def _upsert_snapshots(parsed: dict[datetime, dict[str, Any]], report: TableReport) -> None:
-    existing: dict[datetime, PortfolioSnapshot] = {}
-    for batch in _batches(list(parsed)):
-        for snapshot in PortfolioSnapshot.objects.filter(timestamp__in=batch).order_by("id"):
-            existing.setdefault(snapshot.timestamp, snapshot)
-    to_create: list[PortfolioSnapshot] = []
-    for timestamp, values in parsed.items():
-        current = existing.get(timestamp)
-        if current is None:
-            to_create.append(PortfolioSnapshot(**values))
-        elif _differs(current, values):
-            PortfolioSnapshot.objects.filter(pk=current.pk).update(**values)
-            report.updated += 1
-        else:
-            report.unchanged += 1
-    for batch in _batches(to_create):
-        report.inserted += len(PortfolioSnapshot.objects.bulk_create(batch))
-
-
-def import_legacy_sqlite(*, path: Path, dry_run: bool = False) -> LegacyImportReport:
-    """Import both tables in one transaction; with ``dry_run`` it is rolled back at the end."""
-    report = LegacyImportReport(dry_run=dry_run)
-    with closing(open_read_only(path)) as connection:
-        trade_columns = _columns(connection, "trades")
-        if trade_columns is None:
-            raise LegacyImportError(f"{path} has no `trades` table; is it the old app's database?")
-        missing = [c for c in TRADE_REQUIRED_COLUMNS if c not in trade_columns]
-        if missing:
-            raise LegacyImportError(
-                f"The `trades` table in {path} lacks columns: {', '.join(missing)}"
-            )
-        trades = _parse_table(
-            _rows(connection, "trades"), key="trade_id", parse=trade_values, report=report.trades
-        )
-        snapshot_columns = _columns(connection, "portfolio_snapshots")
-        snapshots: dict[Any, dict[str, Any]] = {}
-        if snapshot_columns is None:
-            report.snapshots_table_found = False
-        else:
-            missing = [c for c in SNAPSHOT_REQUIRED_COLUMNS if c not in snapshot_columns]
-            if missing:
-                raise LegacyImportError(
-                    f"The `portfolio_snapshots` table in {path} lacks columns: {', '.join(missing)}"
-                )
-            snapshots = _parse_table(
-                _rows(connection, "portfolio_snapshots"),
-                key="timestamp",
-                parse=snapshot_values,
-                report=report.snapshots,
-            )
-    with transaction.atomic():
-        _upsert_trades(trades, report.trades)
-        _upsert_snapshots(snapshots, report.snapshots)
-        if dry_run:
-            transaction.set_rollback(True)
-    return report
-
-
-__all__ = [
-    "LegacyImportError",
-    "LegacyImportReport",
-    "TableReport",
-    "import_legacy_sqlite",
-    "parse_legacy_datetime",
-]
