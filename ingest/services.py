@@ -11,6 +11,12 @@ database connection, while the next tickers are still downloading. Each batch co
 own, so a crash loses at most the batch in flight, and the run row's counters move as it goes.
 A ticker that fails (HTTP error, unknown symbol, every bar rejected, a row the database
 refuses) is recorded with its reason and never stops the others.
+
+Each source gets a request budget per run (``PARAKEET_INGEST_REQUEST_BUDGETS``, retries
+included); once it is spent the source's remaining tickers fail with "request budget
+exhausted" instead of hammering the vendor. At the end of every run (completed, partial,
+failed, dry) the counts go to CloudWatch once per source through
+``parakeet.observability.metrics.record_ingest``.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,7 +32,7 @@ from typing import Any, Final
 
 from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from ingest.errors import IngestCannotStart
@@ -53,6 +59,7 @@ from ingest.sources import (
     FetchRequest,
     FetchResult,
     FetchStatus,
+    RequestBudget,
     SourceName,
     build_sources,
     fetch_many,
@@ -63,6 +70,7 @@ from ingest.sources.tiingo import DISABLED_MESSAGE as TIINGO_DISABLED
 from ingest.transport import build_http_client, current_http
 from market.errors import UnknownUniverse
 from market.services import BarRow, SymbolInfo, UpsertCounts, upsert_bars, upsert_symbols
+from parakeet.observability.metrics import record_ingest
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +78,12 @@ logger = logging.getLogger(__name__)
 BATCH_TICKERS: Final = 25
 MAX_REJECTION_SAMPLES: Final = 50
 MAX_ERRORS_IN_API: Final = 50
+# Requests one run may make to one source (retries count: the vendor counts them). Generous
+# against a normal run (one request per ticker: ~750 for the default universes), it stops a
+# runaway (a misconfigured universe, a retry storm) before the key gets throttled. Override
+# per source with PARAKEET_INGEST_REQUEST_BUDGETS = {"tiingo": N, "yahoo": N}; None = no cap.
+DEFAULT_REQUEST_BUDGET: Final = 10_000
+UNKNOWN_SOURCE: Final = "unknown"
 
 
 # --- plan ---------------------------------------------------------------------------------
@@ -95,6 +109,25 @@ def tiingo_configured() -> bool:
 def yahoo_enabled() -> bool:
     """Yahoo needs no key; ``PARAKEET_YFINANCE_ENABLED = False`` switches it off."""
     return bool(getattr(settings, "PARAKEET_YFINANCE_ENABLED", True))
+
+
+def request_budgets() -> dict[SourceName, RequestBudget]:
+    """A fresh budget per source for one run, from ``PARAKEET_INGEST_REQUEST_BUDGETS``."""
+    configured: Mapping[str, int | None] = (
+        getattr(settings, "PARAKEET_INGEST_REQUEST_BUDGETS", None) or {}
+    )
+    return {
+        name: RequestBudget(configured.get(str(name), DEFAULT_REQUEST_BUDGET))
+        for name in SourceName
+    }
+
+
+def source_label(ticker: str, source: str) -> str:
+    """The metric dimension of a ticker: the source its requests are routed to."""
+    try:
+        return str(route_source(ticker, source))
+    except ValueError:
+        return UNKNOWN_SOURCE
 
 
 def prepare_ingest(*, parameters: IngestParameters, now: dt.datetime | None = None) -> IngestPlan:
@@ -147,6 +180,17 @@ ProgressCallback = Callable[[Progress], None]
 
 
 @dataclass
+class SourceTally:
+    """One source's share of a run: what ``record_ingest`` reports for it."""
+
+    requested: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    counts: UpsertCounts = field(default_factory=UpsertCounts)
+    rejected: int = 0
+
+
+@dataclass
 class RunTotals:
     total: int = 0
     fetched: int = 0
@@ -158,11 +202,43 @@ class RunTotals:
     rejected: int = 0
     errors: list[dict[str, str]] = field(default_factory=list)
     rejections: list[dict[str, str]] = field(default_factory=list)
+    # The source each requested ticker is routed to, and the counts per source.
+    source_of: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, SourceTally] = field(default_factory=dict)
+
+    def request(self, tickers: Iterable[str], *, source: str) -> None:
+        for ticker in tickers:
+            self.source_of[ticker] = source_label(ticker, source)
+            self.tally(ticker).requested += 1
+
+    def tally(self, ticker: str) -> SourceTally:
+        return self.sources.setdefault(self.source_of.get(ticker, UNKNOWN_SOURCE), SourceTally())
+
+    def succeed(self, tickers: Iterable[str]) -> None:
+        for ticker in tickers:
+            self.succeeded += 1
+            self.tally(ticker).succeeded += 1
 
     def fail(self, ticker: str, message: str) -> None:
         self.failed += 1
+        self.tally(ticker).failed += 1
         self.errors.append({"ticker": ticker, "message": message})
         logger.info("ingest failed ticker=%s reason=%s", ticker, message)
+
+    def reject(self, bar: Bar, reason: str) -> None:
+        self.rejected += 1
+        self.tally(bar.ticker).rejected += 1
+        if len(self.rejections) < MAX_REJECTION_SAMPLES:
+            self.rejections.append(
+                {"ticker": bar.ticker, "date": bar.date.isoformat(), "reason": reason}
+            )
+
+    def stored(self, counts: Mapping[str, UpsertCounts]) -> None:
+        """Add the write counts of a batch, given per source."""
+        for source, source_counts in counts.items():
+            self.counts += source_counts
+            tally = self.sources.setdefault(source, SourceTally())
+            tally.counts += source_counts
 
     def progress(self, event: str) -> Progress:
         return Progress(
@@ -264,6 +340,7 @@ def execute_run(
             logger.warning("ingest run=%s %s", run.pk, warning)
         run.requested = totals.total = len(plan.tickers)
         run.save(update_fields=["requested"])
+        totals.request(plan.tickers, source=parameters.source)
         logger.info(
             "ingest started run=%s tickers=%d source=%s concurrency=%d dry_run=%s",
             run.pk,
@@ -278,6 +355,7 @@ def execute_run(
         _save_totals(run, totals)
         _finish(run, IngestStatus.FAILED, reason)
         logger.exception("ingest run=%s failed: %s", run.pk, reason)
+        record_metrics(totals, duration_ms=(time.monotonic() - clock) * 1000)
         raise
 
     warnings = list(plan.warnings)
@@ -294,6 +372,8 @@ def execute_run(
     message = _message(totals, changed, rebuilt, warnings, parameters.dry_run)
     _finish(run, status, message)
     logger.info("ingest finished run=%s status=%s %s", run.pk, status, message)
+    duration = time.monotonic() - clock
+    record_metrics(totals, duration_ms=duration * 1000)
     assert run.started_at is not None
     assert run.finished_at is not None
     return IngestSummary(
@@ -314,9 +394,29 @@ def execute_run(
         warnings=warnings,
         started_at=run.started_at,
         finished_at=run.finished_at,
-        duration_seconds=time.monotonic() - clock,
+        duration_seconds=duration,
         message=message,
     )
+
+
+def record_metrics(totals: RunTotals, *, duration_ms: float) -> None:
+    """The run's counts as CloudWatch metrics, once per source it asked (``Ingest*``, with a
+    ``source`` dimension); the duration is the whole run's. Recording never fails a run."""
+    for source, tally in sorted(totals.sources.items()):
+        try:
+            record_ingest(
+                source=source,
+                requested=tally.requested,
+                succeeded=tally.succeeded,
+                failed=tally.failed,
+                rows_inserted=tally.counts.inserted,
+                rows_updated=tally.counts.updated,
+                rows_unchanged=tally.counts.unchanged,
+                rows_rejected=tally.rejected,
+                duration_ms=duration_ms,
+            )
+        except Exception:
+            logger.exception("could not record the ingest metrics of source=%s", source)
 
 
 def _final_status(totals: RunTotals) -> IngestStatus:
@@ -382,7 +482,7 @@ async def _fetch_and_store(
     up_to_date = [w.ticker for w in plan.windows if w.empty]
     if up_to_date:
         totals.processed += len(up_to_date)
-        totals.succeeded += len(up_to_date)
+        totals.succeed(up_to_date)
     requests = [
         FetchRequest(w.ticker, w.start, w.end, parameters.source)
         for w in plan.windows
@@ -395,7 +495,9 @@ async def _fetch_and_store(
         if not yahoo_enabled():
             sources[SourceName.YAHOO] = DisabledSource(SourceName.YAHOO, YAHOO_DISABLED)
         batch: list[FetchResult] = []
-        stream = fetch_many(requests, sources, concurrency=parameters.concurrency)
+        stream = fetch_many(
+            requests, sources, concurrency=parameters.concurrency, budgets=request_budgets()
+        )
         async with aclosing(stream) as results:
             async for result in results:
                 totals.fetched += 1
@@ -445,23 +547,26 @@ def _store_batch(
         ticker = result.ticker
         if result.status is FetchStatus.OK:
             outcome = validate_bars(result.bars, previous_close=plan.previous_closes.get(ticker))
-            _record_rejections(totals, outcome.rejected)
+            for bar, reason in outcome.rejected:
+                totals.reject(bar, reason)
             if outcome.accepted:
                 rows[ticker] = [bar_row(bar, quality) for bar, quality in outcome.accepted]
             else:
                 first = outcome.rejected[0][1] if outcome.rejected else "no bars"
                 totals.fail(ticker, f"all {len(result.bars)} bars rejected (first: {first})")
         elif result.status is FetchStatus.EMPTY:
-            totals.succeeded += 1  # the symbol exists; nothing new in the window (a holiday)
+            # The symbol exists; nothing new in the window (a holiday, a range before listing).
+            totals.succeed([ticker])
+            logger.info("ingest empty ticker=%s reason=%s", ticker, result.reason)
         else:
             totals.fail(ticker, result.reason or str(result.status))
             if result.status is FetchStatus.NOT_FOUND:
                 not_found.append(ticker)
     if plan.parameters.dry_run:
-        totals.succeeded += len(rows)
+        totals.succeed(rows)
     else:
         stored = _write(rows, totals)
-        totals.succeeded += len(stored)
+        totals.succeed(stored)
         _update_symbol_status(stored=stored, not_found=not_found)
     totals.processed += len(results)
     _save_totals(run, totals)
@@ -482,34 +587,34 @@ def _store_batch(
         progress(totals.progress("stored"))
 
 
-def _record_rejections(totals: RunTotals, rejected: Sequence[tuple[Bar, str]]) -> None:
-    totals.rejected += len(rejected)
-    for bar, reason in rejected:
-        if len(totals.rejections) < MAX_REJECTION_SAMPLES:
-            totals.rejections.append(
-                {"ticker": bar.ticker, "date": bar.date.isoformat(), "reason": reason}
-            )
-
-
 def _write(rows: dict[str, list[BarRow]], totals: RunTotals) -> list[str]:
-    """Upsert the batch in one go; if the database refuses it, ticker by ticker, so only the
-    offending tickers fail. Returns the tickers stored."""
+    """Upsert the batch in one transaction, so it is stored whole or not at all (a crash
+    loses at most this batch; the next run fetches it again). If the database refuses it,
+    ticker by ticker, so only the offending tickers fail. Returns the tickers stored."""
     if not rows:
         return []
+    by_source: dict[str, list[str]] = {}
+    for ticker in rows:
+        by_source.setdefault(totals.source_of.get(ticker, UNKNOWN_SOURCE), []).append(ticker)
     try:
-        totals.counts += upsert_bars(
-            rows=[row for ticker_rows in rows.values() for row in ticker_rows]
-        )
-        return list(rows)
+        with transaction.atomic():
+            counts = {
+                source: upsert_bars(rows=[row for ticker in tickers for row in rows[ticker]])
+                for source, tickers in by_source.items()
+            }
     except (IntegrityError, DataError) as exc:
         logger.warning("batch write refused (%s); retrying ticker by ticker", exc)
+    else:
+        totals.stored(counts)
+        return list(rows)
     stored = []
     for ticker, ticker_rows in rows.items():
         try:
-            totals.counts += upsert_bars(rows=ticker_rows)
+            ticker_counts = upsert_bars(rows=ticker_rows)
         except (IntegrityError, DataError) as exc:
             totals.fail(ticker, f"the database refused the bars: {exc}")
         else:
+            totals.stored({totals.source_of.get(ticker, UNKNOWN_SOURCE): ticker_counts})
             stored.append(ticker)
     return stored
 

@@ -10,7 +10,7 @@ the refresh endpoint all go through the real sources, validation and storage cod
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import unquote
@@ -20,7 +20,13 @@ import httpx
 
 from ingest.sources.routing import exchange_timezone
 from ingest.tests.payloads import tiingo, yahoo
-from ingest.tests.payloads.fake_http import FakeApi, fast_retry, json_response
+from ingest.tests.payloads.fake_http import (
+    Answer,
+    FakeApi,
+    SleepRecorder,
+    fast_retry,
+    json_response,
+)
 from ingest.transport import use_transport
 
 TIINGO_HOST = "api.tiingo.com"
@@ -69,11 +75,20 @@ def price_history(start: dt.date, end: dt.date, *, base: float = 100.0) -> list[
 
 @dataclass
 class FakeMarket:
-    """Per-ticker histories; ``not_found`` answer 404, ``broken`` answer HTTP 500."""
+    """Per-ticker histories; ``not_found`` answer 404, ``broken`` answer HTTP 500.
+
+    ``scripted[ticker]`` answers that ticker's requests in order instead (a response, an
+    exception the transport raises such as ``httpx.ReadTimeout``, or a function of the
+    request); the last one repeats. Retry waits are recorded in ``sleeps``, never slept.
+    """
 
     history: dict[str, list[Row]] = field(default_factory=dict)
     not_found: set[str] = field(default_factory=set)
     broken: set[str] = field(default_factory=set)
+    scripted: dict[str, list[Answer | Callable[[httpx.Request], Answer]]] = field(
+        default_factory=dict
+    )
+    sleeps: SleepRecorder = field(default_factory=SleepRecorder)
     api: FakeApi = field(init=False)
 
     def __post_init__(self) -> None:
@@ -95,17 +110,28 @@ class FakeMarket:
 
     @contextmanager
     def installed(self) -> Iterator[FakeMarket]:
-        with use_transport(httpx.MockTransport(self.api), retry=fast_retry(max_attempts=2)):
+        retry = fast_retry(max_attempts=2, sleep=self.sleeps)
+        with use_transport(httpx.MockTransport(self.api), retry=retry):
             yield self
 
-    def respond(self, request: httpx.Request) -> httpx.Response:
+    def respond(self, request: httpx.Request) -> Answer:
+        symbol = _symbol(request)
+        script = self.scripted.get(self._ticker(symbol))
+        if script:
+            answer = script.pop(0) if len(script) > 1 else script[0]
+            return answer(request) if callable(answer) else answer
+        return self.unscripted(request)
+
+    def unscripted(self, request: httpx.Request) -> httpx.Response:
+        """What the fake answers from its histories (for scripts that end in real data)."""
         symbol = _symbol(request)
         if request.url.host == TIINGO_HOST:
             return self._tiingo(request, symbol)
         return self._yahoo(request, symbol)
 
     def _ticker(self, symbol: str) -> str:
-        if symbol in self.history or symbol in self.not_found or symbol in self.broken:
+        known = self.history.keys() | self.not_found | self.broken | self.scripted.keys()
+        if symbol in known:
             return symbol
         dotted = symbol.replace("-", ".")  # Tiingo spells BRK.B as BRK-B
         return dotted if dotted in self.history else symbol

@@ -233,3 +233,41 @@ def test_concurrency_must_be_positive():
 
     with pytest.raises(ValueError, match="concurrency"):
         asyncio.run(run())
+
+
+def test_a_runs_client_keeps_its_connections_alive_at_any_concurrency():
+    """Over real sockets to a local server: 96 requests, 16 at a time, reuse their
+    connections instead of opening (and TLS-handshaking) one per request."""
+    from ingest.transport import build_http_client
+
+    opened = 0
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal opened
+        opened += 1
+        try:
+            while True:
+                await reader.readuntil(b"\r\n\r\n")
+                await asyncio.sleep(0.05)
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]")
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    async def run() -> None:
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        semaphore = asyncio.Semaphore(16)
+        async with server, build_http_client(concurrency=16) as client:
+
+            async def one() -> None:
+                async with semaphore:
+                    (await client.get(f"http://127.0.0.1:{port}/")).raise_for_status()
+
+            await asyncio.gather(*(one() for _ in range(96)))
+
+    asyncio.run(run())
+
+    assert opened <= 2 * 16, opened

@@ -88,6 +88,29 @@ def test_excluded_indices_count_zero(api_client):
     }
 
 
+@pytest.mark.parametrize(
+    ("flag", "excluded"),
+    [
+        ("include_sp500", {"sp500": False}),
+        ("include_nasdaq100", {"nasdaq100": False}),
+        ("include_asx200", {"asx200": False}),
+        ("include_etfs", {"etfs": False}),
+    ],
+)
+def test_each_flag_leaves_out_its_list_alone(api_client, flag, excluded):
+    response = api_client.get("/api/data/universe", {flag: "false"})
+
+    assert response.status_code == 200
+    assert response.json() == expected(**excluded)
+
+
+def test_the_flags_default_to_true_and_accept_true_spellings(api_client):
+    everything = expected()
+    for value in ("true", "1", "yes", "True"):
+        params = dict.fromkeys(("include_sp500", "include_asx200", "include_etfs"), value)
+        assert api_client.get("/api/data/universe", params).json() == everything
+
+
 def test_without_loaded_universes_the_summary_is_empty(api_client):
     IndexConstituent.objects.all().delete()
     Universe.objects.all().delete()
