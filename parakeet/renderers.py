@@ -33,4 +33,10 @@ class StrictJSONRenderer(JSONRenderer):
         accepted_media_type: str | None = None,
         renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
-        return super().render(finite_or_none(data), accepted_media_type, renderer_context)
+        # DRF encodes strictly (STRICT_JSON): a NaN or Infinity anywhere raises ValueError.
+        # Almost no response has one, so encode first and walk the data only when it did:
+        # walking every value of a large response costs more than encoding it.
+        try:
+            return super().render(data, accepted_media_type, renderer_context)
+        except ValueError:
+            return super().render(finite_or_none(data), accepted_media_type, renderer_context)
