@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # Local profile for `make run`; tests set their own through pyproject's pytest env.
 RUN_ENV := DJANGO_DEBUG=true
 
-.PHONY: help run test venv lint typecheck migrations-check pytest pytest-sqlite pytest-postgres \
+.PHONY: help run test venv lint typecheck migrations-check wheelhouse pytest pytest-sqlite pytest-postgres \
         migrate demo admin serve bench clean
 
 help:
@@ -51,7 +51,7 @@ serve: venv
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
 # --- make test -----------------------------------------------------------------------------
-test: venv lint typecheck migrations-check pytest
+test: venv lint typecheck migrations-check wheelhouse pytest
 
 lint: venv
 	$(VENV)/bin/ruff check .
@@ -63,15 +63,21 @@ typecheck: venv
 migrations-check: venv
 	DJANGO_DEBUG=true PARAKEET_VAR_DIR=var/test $(MANAGE) makemigrations --check --dry-run
 
+# The locked Linux wheels (PyPI, cached in var/wheelhouse/) for the packaging smoke tests, which
+# build and run a real artifact; with PARAKEET_REQUIRE_WHEELHOUSE=1 a missing wheel fails them.
+wheelhouse: venv
+	DJANGO_DEBUG=true $(MANAGE) package --profile all --arch $$(uname -m | sed s/aarch64/arm64/) --download-only
+	for arch in x86_64 arm64; do DJANGO_DEBUG=true $(MANAGE) package --profile slim --arch $$arch --download-only || exit 1; done
+
 pytest: pytest-sqlite pytest-postgres
 
 pytest-sqlite: venv
 	@echo "== pytest on SQLite =="
-	env -u DATABASE_URL -u DATABASE_DIRECT_URL $(VENV)/bin/pytest
+	env -u DATABASE_URL -u DATABASE_DIRECT_URL PARAKEET_REQUIRE_WHEELHOUSE=1 $(VENV)/bin/pytest
 
 pytest-postgres: venv
 	@echo "== pytest on PostgreSQL =="
-	.ci/with-postgres $(VENV)/bin/pytest
+	PARAKEET_REQUIRE_WHEELHOUSE=1 .ci/with-postgres $(VENV)/bin/pytest
 
 bench: venv
 	@for b in benchmarks/*.py; do echo "== $$b"; DJANGO_DEBUG=true $(PY) $$b || exit 1; done
