@@ -4,7 +4,9 @@ On the default ``*.execute-api.*`` domain a named stage is part of the URL the c
 (``https://id.execute-api.region.amazonaws.com/dev/health``). HTTP APIs (v2) keep it in
 ``rawPath``; REST APIs (v1) drop it from ``path`` but keep it in ``requestContext.path``. Either
 way the stage belongs in ``SCRIPT_NAME`` so ``request.path``, ``reverse()`` and absolute URLs
-carry it. On a custom domain (no stage in the URL) and for ``$default`` nothing changes.
+carry it. On a custom domain the stage is not in the URL, but a REST API's base path mapping
+(``https://api.example.com/v1/health``) is, and becomes ``SCRIPT_NAME`` the same way; for
+``$default`` nothing changes.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ def split_stage(event: Mapping[str, Any], path_info: str) -> tuple[str, str]:
     if not isinstance(stage, str) or stage in ("", DEFAULT_STAGE) or "/" in stage:
         return "", path_info
     if not _on_default_domain(event, context):
-        return "", path_info
+        return _base_path_mapping(context, path_info), path_info
     prefix = f"/{stage}"
     if _is_under(path_info, prefix):
         return prefix, path_info[len(prefix) :] or "/"
@@ -34,6 +36,19 @@ def split_stage(event: Mapping[str, Any], path_info: str) -> tuple[str, str]:
     if isinstance(client_path, str) and _is_under(client_path, prefix):
         return prefix, path_info
     return "", path_info
+
+
+def _base_path_mapping(context: Mapping[str, Any], path_info: str) -> str:
+    """On a custom domain, a REST API's base path mapping (``/v1``) is in the client's path
+    (``requestContext.path``, ``/v1/health``) but not in ``path`` (``/health``)."""
+    client_path = context.get("path")
+    if not isinstance(client_path, str) or path_info in ("", "/"):
+        return ""
+    if client_path != path_info and client_path.endswith(path_info):
+        prefix = client_path[: -len(path_info)]
+        if prefix.startswith("/") and not prefix.endswith("/"):
+            return prefix
+    return ""
 
 
 def _is_under(path: str, prefix: str) -> bool:

@@ -105,8 +105,28 @@ def test_v1_host_header_identifies_a_custom_domain_when_domain_name_is_absent():
     del event["requestContext"]["domainName"]
     event["multiValueHeaders"]["Host"] = ["api.example.com"]
     event["headers"]["Host"] = "api.example.com"
+    # On a custom domain the client's path carries no stage (only a base path mapping).
+    event["requestContext"]["path"] = "/health"
 
     assert split_stage(event, "/health") == ("", "/health")
+
+
+@pytest.mark.parametrize(
+    ("client_path", "path", "expected"),
+    [
+        ("/v1/health", "/health", ("/v1", "/health")),
+        ("/api/v2/trades/", "/trades/", ("/api/v2", "/trades/")),
+        ("/health", "/health", ("", "/health")),
+        ("/v1/", "/", ("", "/")),
+        ("/xhealth", "/health", ("", "/health")),
+    ],
+)
+def test_v1_base_path_mapping_on_a_custom_domain_goes_to_script_name(client_path, path, expected):
+    event = load_event("apigateway_v1_rest")
+    event["requestContext"]["domainName"] = "api.example.com"
+    event["requestContext"]["path"] = client_path
+
+    assert split_stage(event, path) == expected
 
 
 # --- output capture -------------------------------------------------------------------------

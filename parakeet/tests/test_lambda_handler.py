@@ -235,6 +235,22 @@ def test_custom_domain_keeps_the_path_as_is(test_urls):
     assert body["absolute_uri"] == "https://api.parakeet.example/echo"
 
 
+def test_v1_base_path_mapping_on_a_custom_domain_goes_to_script_name(test_urls):
+    event = v1_event("/echo")
+    event["requestContext"]["domainName"] = "api.parakeet.example"
+    event["requestContext"]["path"] = "/v1/echo"
+    event["headers"]["Host"] = "api.parakeet.example"
+    event["multiValueHeaders"]["Host"] = ["api.parakeet.example"]
+
+    body = body_of(handler(event, FakeContext()))
+
+    assert body["path"] == "/v1/echo"
+    assert body["path_info"] == "/echo"
+    assert body["script_name"] == "/v1"
+    assert body["reversed"] == "/v1/echo"
+    assert body["absolute_uri"] == "https://api.parakeet.example/v1/echo"
+
+
 def test_malformed_http_event_gets_a_500_response_not_an_exception():
     event = {"version": "2.0", "requestContext": {"http": {}}}
 
