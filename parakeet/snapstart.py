@@ -6,6 +6,9 @@ connections are closed (a socket in a snapshot is shared by every restored copy)
 restore, ``random`` is re-seeded (every copy would otherwise draw the same numbers) and cached
 AWS clients are dropped so they are re-created with fresh connections and credentials. Other
 modules can add restore steps with :func:`on_restore`.
+
+Modules kept off the init path for plain cold starts (:data:`DEFERRED_IMPORTS`) are imported
+before the snapshot, so every restored copy starts with them loaded ("priming").
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ logger = logging.getLogger("parakeet.lambda")
 
 RestoreHook = Callable[[], None]
 _restore_hooks: list[RestoreHook] = []
+
+# Imported on first use rather than at init (see each module's docstring for why).
+DEFERRED_IMPORTS: tuple[str, ...] = ("parakeet.auth.jwt_verification",)
 _installed = False
 
 
@@ -52,8 +58,14 @@ def reset_cached_clients() -> None:
         parameters.clear_caches()  # type: ignore[no-untyped-call]
 
 
+def prime_deferred_imports() -> None:
+    for module in DEFERRED_IMPORTS:
+        importlib.import_module(module)
+
+
 def before_snapshot() -> None:
-    logger.info("SnapStart: closing database connections before the snapshot")
+    logger.info("SnapStart: priming deferred imports, closing database connections")
+    prime_deferred_imports()
     close_database_connections()
 
 

@@ -1,4 +1,4 @@
-"""Verifying a bearer JWT against the settings (contract §4).
+"""Verifying a bearer JWT against the settings (contract §4): the light half.
 
 The verification key is chosen from the token's ``alg`` *family* before PyJWT sees the
 token: HMAC algorithms only ever use ``PARAKEET_JWT_SECRET``, and RSA/EC/EdDSA algorithms
@@ -6,23 +6,21 @@ only ever use a public key of the matching type (``PARAKEET_JWT_PUBLIC_KEY``, el
 key named by ``kid``). So a token signed with HS256 using the RSA public key as the HMAC
 secret has nothing to be verified with, and ``none`` is not an algorithm we know.
 When both a public key and a JWKS URL are configured, the public key is used.
+
+PyJWT, cryptography and httpx (~90 ms of a cold start) live in
+:mod:`parakeet.auth.jwt_verification`, imported by the first token to verify: requests
+authenticated by API key, public routes and commands never pay for them. Under SnapStart
+the before-snapshot hook imports it, so restored containers have it loaded.
 """
 
 from __future__ import annotations
 
-import logging
-from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jwt
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from django.conf import settings
 
-from parakeet.jwks import JWKSError, jwks_cache
-
-logger = logging.getLogger("parakeet.auth")
+if TYPE_CHECKING:
+    from parakeet.auth.jwt_verification import PublicKey
 
 # JWK `kty` of the key each supported algorithm verifies with. `none` is deliberately absent.
 KEY_TYPES: dict[str, str] = {
@@ -30,15 +28,6 @@ KEY_TYPES: dict[str, str] = {
     **dict.fromkeys(("RS256", "RS384", "RS512", "PS256", "PS384", "PS512"), "RSA"),
     **dict.fromkeys(("ES256", "ES256K", "ES384", "ES512"), "EC"),
     "EdDSA": "OKP",
-}
-
-PublicKey = (
-    rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | ed448.Ed448PublicKey
-)
-_PUBLIC_KEY_CLASSES: dict[str, tuple[type[Any], ...]] = {
-    "RSA": (rsa.RSAPublicKey,),
-    "EC": (ec.EllipticCurvePublicKey,),
-    "OKP": (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey),
 }
 
 
@@ -56,99 +45,16 @@ def allowed_algorithms() -> list[str]:
 
 def verify_token(token: str) -> dict[str, Any]:
     """The claims of a token that passes every check, else TokenExpired / TokenInvalid."""
-    try:
-        header = jwt.get_unverified_header(token)
-    except jwt.PyJWTError as exc:
-        raise TokenInvalid(f"malformed token: {exc}") from exc
-    alg = header.get("alg")
-    if not isinstance(alg, str) or alg not in allowed_algorithms():
-        raise TokenInvalid(f"algorithm {alg!r} is not allowed")
+    from parakeet.auth import jwt_verification
 
-    key = _verification_key(alg, header)
-    issuer: str = settings.PARAKEET_JWT_ISSUER
-    audience: str = settings.PARAKEET_JWT_AUDIENCE
-    try:
-        claims: dict[str, Any] = jwt.decode(
-            token,
-            key,
-            algorithms=[alg],
-            # Production settings refuse to start without an issuer and an audience; an
-            # unset one (local dev) is simply not checked.
-            issuer=issuer or None,
-            audience=audience or None,
-            leeway=settings.PARAKEET_JWT_LEEWAY_SECONDS,
-            options={"require": ["exp"], "verify_aud": bool(audience)},
-        )
-    except jwt.ExpiredSignatureError as exc:
-        raise TokenExpired(str(exc)) from exc
-    except (jwt.PyJWTError, ValueError, TypeError) as exc:
-        raise TokenInvalid(f"{type(exc).__name__}: {exc}") from exc
-    return claims
+    return jwt_verification.verify_token(token)
 
 
-def _verification_key(alg: str, header: dict[str, Any]) -> str | PublicKey | jwt.PyJWK:
-    key_type = KEY_TYPES[alg]
-    if key_type == "oct":
-        secret: str = settings.PARAKEET_JWT_SECRET
-        if not secret:
-            raise TokenInvalid(f"{alg} token but PARAKEET_JWT_SECRET is not set")
-        return secret
-
-    pem: str = settings.PARAKEET_JWT_PUBLIC_KEY
-    if pem:
-        try:
-            public_key = load_public_key(pem)
-        except ValueError as exc:
-            logger.error("PARAKEET_JWT_PUBLIC_KEY cannot be loaded: %s", exc)
-            raise TokenInvalid("the configured public key cannot be loaded") from exc
-        if not isinstance(public_key, _PUBLIC_KEY_CLASSES[key_type]):
-            raise TokenInvalid(f"{alg} token but the configured public key is not {key_type}")
-        return public_key
-
-    url: str = settings.PARAKEET_JWKS_URL
-    if url:
-        return _jwks_key(url, alg, key_type, header.get("kid"))
-    raise TokenInvalid(f"{alg} token but no public key or JWKS URL is configured")
-
-
-def _jwks_key(url: str, alg: str, key_type: str, kid: Any) -> jwt.PyJWK:
-    if not isinstance(kid, str) or not kid:
-        raise TokenInvalid("the token names no `kid` to look up in the JWKS")
-    try:
-        jwk = jwks_cache(url).key(kid)
-    except JWKSError as exc:
-        raise TokenInvalid(str(exc)) from exc
-    if jwk.get("kty") != key_type or jwk.get("alg", alg) != alg:
-        raise TokenInvalid(f"JWK {kid!r} ({jwk.get('kty')}, {jwk.get('alg')}) cannot verify {alg}")
-    try:
-        # Bound to the token's (allowed, family-checked) algorithm: PyJWT then refuses
-        # any other algorithm with this key.
-        return jwt.PyJWK(dict(jwk), algorithm=alg)
-    except jwt.PyJWTError as exc:
-        raise TokenInvalid(f"JWK {kid!r} cannot be loaded: {exc}") from exc
-
-
-@lru_cache(maxsize=4)
 def load_public_key(text: str) -> PublicKey:
     """A PEM public key or X.509 certificate, as pasted into an environment variable.
 
     Raises ValueError for anything else (including private keys: the origin never needs one).
     """
-    if "\\n" in text and "\n" not in text:  # one-line env values with escaped newlines
-        text = text.replace("\\n", "\n")
-    data = text.strip().encode("ascii", errors="replace")
-    if b"-----BEGIN CERTIFICATE-----" in data:
-        key: Any = x509.load_pem_x509_certificate(data).public_key()
-    else:
-        key = serialization.load_pem_public_key(data)
-    if isinstance(
-        key,
-        (
-            rsa.RSAPublicKey,
-            ec.EllipticCurvePublicKey,
-            ed25519.Ed25519PublicKey,
-            ed448.Ed448PublicKey,
-        ),
-    ):
-        return key
-    raise ValueError(f"unsupported public key type {type(key).__name__}")
+    from parakeet.auth import jwt_verification
+
+    return jwt_verification.load_public_key(text)

@@ -104,3 +104,16 @@ def test_a_failing_restore_hook_does_not_stop_the_others(fake_runtime):
     snapstart.after_restore()
 
     assert calls == ["ran"]
+
+
+def test_before_snapshot_imports_the_deferred_modules(fake_runtime, monkeypatch):
+    monkeypatch.setattr(snapstart, "close_database_connections", lambda: None)
+    for module in snapstart.DEFERRED_IMPORTS:
+        monkeypatch.delitem(sys.modules, module, raising=False)
+    snapstart.install()
+
+    for hook in fake_runtime.before:
+        hook()
+
+    assert snapstart.DEFERRED_IMPORTS == ("parakeet.auth.jwt_verification",)
+    assert all(module in sys.modules for module in snapstart.DEFERRED_IMPORTS)

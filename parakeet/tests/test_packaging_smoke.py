@@ -205,6 +205,7 @@ PROBE = textwrap.dedent(
         "status": response["statusCode"],
         "body": json.loads(response["body"]),
         "pandas_loaded": "pandas" in sys.modules,
+        "jwt_loaded": sorted({"jwt", "cryptography"} & set(sys.modules)),
         "outside_task_root": sorted(
             name for name, module in sys.modules.items()
             if "site-packages" in (getattr(module, "__file__", None) or "")
@@ -254,6 +255,7 @@ def test_slim_artifact_answers_health_in_a_fresh_interpreter(artifact_inputs, tm
     assert probe["status"] == 200
     assert probe["body"]["status"] == "healthy"
     assert probe["pandas_loaded"] is False
+    assert probe["jwt_loaded"] == []  # deferred to the first bearer token
     assert probe["outside_task_root"] == []
     assert not (task_root / "pandas").exists()
     assert not (task_root / "boto3").exists()
