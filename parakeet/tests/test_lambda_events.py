@@ -11,7 +11,7 @@ import pytest
 from parakeet.edge import client_ip, is_protected_path, secret_matches
 from parakeet.lambda_runtime.commands import TailBuffer
 from parakeet.lambda_runtime.events import EventKind, event_keys, event_kind, scheduled_input
-from parakeet.lambda_runtime.stage import split_stage
+from parakeet.lambda_runtime.stage import parse_base_paths, split_stage
 
 EVENTS = Path(__file__).parent / "events"
 
@@ -127,6 +127,129 @@ def test_v1_base_path_mapping_on_a_custom_domain_goes_to_script_name(client_path
     event["requestContext"]["path"] = client_path
 
     assert split_stage(event, path) == expected
+
+
+def v2_custom_domain(
+    path: str,
+    *,
+    route_key: str = "$default",
+    parameters: dict[str, str] | None = None,
+    stage: str = "$default",
+) -> dict[str, Any]:
+    """An HTTP API event through ``api.example.com``: ``rawPath`` keeps the API mapping key."""
+    event = load_event("apigateway_v2_http")
+    event["rawPath"] = path
+    event["routeKey"] = route_key
+    event["headers"]["host"] = "api.example.com"
+    context = event["requestContext"]
+    context.update(domainName="api.example.com", domainPrefix="api", routeKey=route_key)
+    context["stage"] = stage
+    context["http"]["path"] = path
+    if parameters is not None:
+        event["pathParameters"] = parameters
+    return event
+
+
+@pytest.mark.parametrize(
+    ("path", "base_paths", "expected"),
+    [
+        ("/v1/api/trades/", ["/v1"], ("/v1", "/api/trades/")),
+        ("/v1", ["/v1"], ("/v1", "/")),
+        ("/v1/", ["/v1"], ("/v1", "/")),
+        ("/v1x/api/trades/", ["/v1"], ("", "/v1x/api/trades/")),
+        ("/api/trades/", ["/v1"], ("", "/api/trades/")),  # the domain's root mapping
+        ("/orders/v2/api/trades/", ["/orders", "/orders/v2"], ("/orders/v2", "/api/trades/")),
+        ("/orders/api/trades/", ["/orders/v2", "/orders"], ("/orders", "/api/trades/")),
+        ("/v1/api/trades/", [], ("", "/v1/api/trades/")),  # $default route: nothing to go on
+    ],
+)
+def test_v2_custom_domain_mapping_key_from_configuration(path, base_paths, expected):
+    assert split_stage(v2_custom_domain(path), path, base_paths) == expected
+
+
+def test_v2_custom_domain_mapping_key_with_a_named_stage():
+    event = v2_custom_domain("/v1/api/trades/", stage="prod")
+
+    assert split_stage(event, "/v1/api/trades/", ["/v1"]) == ("/v1", "/api/trades/")
+
+
+@pytest.mark.parametrize(
+    ("path", "route_key", "parameters", "expected"),
+    [
+        (
+            "/v1/api/trades/42/",
+            "ANY /api/trades/{proxy+}",
+            {"proxy": "42/"},
+            ("/v1", "/api/trades/42/"),
+        ),
+        ("/v1/api/trades", "ANY /api/trades", None, ("/v1", "/api/trades")),
+        ("/v1/api/trades/", "ANY /api/trades", None, ("/v1", "/api/trades/")),
+        ("/api/trades/42/", "ANY /api/trades/{proxy+}", {"proxy": "42/"}, ("", "/api/trades/42/")),
+        (
+            "/orders/v2/api/trades/42",
+            "GET /api/trades/{id}",
+            {"id": "42"},
+            ("/orders/v2", "/api/trades/42"),
+        ),
+        # Parameters arrive decoded; apig-wsgi's PATH_INFO holds the UTF-8 bytes as latin-1.
+        (
+            "/v1/api/universes/S\xc3\xa3o Paulo",
+            "ANY /api/universes/{proxy+}",
+            {"proxy": "S\u00e3o Paulo"},
+            ("/v1", "/api/universes/S\xc3\xa3o Paulo"),
+        ),
+        # The route and the path disagree: no guess from the route, nothing configured.
+        ("/v1/api/other", "ANY /api/trades/{proxy+}", {"proxy": "x"}, ("", "/v1/api/other")),
+        ("/v1/api/trades/x", "ANY /api/trades/{proxy+}", {}, ("", "/v1/api/trades/x")),
+    ],
+)
+def test_v2_custom_domain_mapping_key_from_the_matched_route(path, route_key, parameters, expected):
+    event = v2_custom_domain(path, route_key=route_key, parameters=parameters)
+
+    assert split_stage(event, path) == expected
+
+
+def test_the_matched_route_wins_over_configuration():
+    # The API itself has a /v1 route: the path has no mapping key to remove.
+    event = v2_custom_domain("/v1/health", route_key="GET /v1/health")
+
+    assert split_stage(event, "/v1/health", ["/v1"]) == ("", "/v1/health")
+
+
+@pytest.mark.parametrize(
+    "domain",
+    [
+        "abc.execute-api.us-east-1.amazonaws.com",
+        "vpce-0a1b2c3d-4e5f6a7b.execute-api.us-east-1.vpce.amazonaws.com",
+        "abcdefghij.lambda-url.us-east-1.on.aws",
+    ],
+)
+def test_configured_mapping_paths_do_not_apply_on_default_domains(domain):
+    event = v2("/v1/health", "$default", domain)
+
+    assert split_stage(event, "/v1/health", ["/v1"]) == ("", "/v1/health")
+
+
+def test_v1_base_path_kept_in_path_on_a_custom_domain_comes_from_the_resource():
+    """REST APIs have been seen to pass the base path in ``path`` too, with the stage stripped."""
+    event = load_event("apigateway_v1_rest")
+    event["requestContext"]["domainName"] = "api.example.com"
+    event["path"] = event["requestContext"]["path"] = "/v1/health"  # pathParameters.proxy: health
+
+    assert split_stage(event, "/v1/health") == ("/v1", "/health")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", ()),
+        ("v1", ("/v1",)),
+        ("/v1/", ("/v1",)),
+        (" v1 , /orders/v2/ ,", ("/v1", "/orders/v2")),
+    ],
+)
+def test_parse_base_paths(value, expected):
+    assert parse_base_paths(value) == expected
 
 
 # --- output capture -------------------------------------------------------------------------

@@ -251,6 +251,113 @@ def test_v1_base_path_mapping_on_a_custom_domain_goes_to_script_name(test_urls):
     assert body["absolute_uri"] == "https://api.parakeet.example/v1/echo"
 
 
+CUSTOM_DOMAIN = "api.parakeet.example"
+
+
+def custom_domain_v2_event(
+    path: str,
+    *,
+    route_key: str = "$default",
+    parameters: dict[str, str] | None = None,
+    stage: str = "$default",
+    query: str = "",
+) -> dict[str, Any]:
+    """An HTTP API request to ``https://api.parakeet.example{path}`` as Lambda gets it: the API
+    mapping key stays in ``rawPath`` and ``http.path``; domain and host are the custom domain."""
+    event = v2_event(path, query=query)
+    event["routeKey"] = route_key
+    event["headers"]["host"] = CUSTOM_DOMAIN
+    context = event["requestContext"]
+    context.update(domainName=CUSTOM_DOMAIN, domainPrefix="api", routeKey=route_key, stage=stage)
+    if parameters is not None:
+        event["pathParameters"] = parameters
+    return event
+
+
+@pytest.fixture
+def mapped_under_v1(settings, test_urls):
+    settings.PARAKEET_API_GATEWAY_BASE_PATH = "v1"
+
+
+def test_v2_api_mapping_key_on_a_custom_domain_goes_to_script_name(mapped_under_v1):
+    event = custom_domain_v2_event("/v1/api/echo", query="ticker=MSFT")
+
+    body = body_of(handler(event, FakeContext()))
+
+    assert body["path"] == "/v1/api/echo"
+    assert body["path_info"] == "/api/echo"
+    assert body["script_name"] == "/v1"
+    assert body["reversed"] == "/v1/echo"
+    assert body["absolute_uri"] == f"https://{CUSTOM_DOMAIN}/v1/api/echo?ticker=MSFT"
+
+
+def test_v2_api_mapping_key_with_a_named_stage(mapped_under_v1):
+    body = body_of(handler(custom_domain_v2_event("/v1/echo", stage="prod"), FakeContext()))
+
+    assert body["path"] == "/v1/echo"
+    assert body["path_info"] == "/echo"
+    assert body["absolute_uri"] == f"https://{CUSTOM_DOMAIN}/v1/echo"
+
+
+def test_v2_api_mapping_key_from_the_environment(monkeypatch, test_urls):
+    monkeypatch.setenv("PARAKEET_API_GATEWAY_BASE_PATH", "/orders/v2/")
+
+    body = body_of(handler(custom_domain_v2_event("/orders/v2/echo"), FakeContext()))
+
+    assert body["script_name"] == "/orders/v2"
+    assert body["path_info"] == "/echo"
+    assert body["absolute_uri"] == f"https://{CUSTOM_DOMAIN}/orders/v2/echo"
+
+
+def test_v2_api_mapping_key_from_the_matched_route_needs_no_configuration(test_urls):
+    event = custom_domain_v2_event(
+        "/v1/api/echo", route_key="ANY /api/{proxy+}", parameters={"proxy": "echo"}
+    )
+
+    body = body_of(handler(event, FakeContext()))
+
+    assert body["path"] == "/v1/api/echo"
+    assert body["path_info"] == "/api/echo"
+    assert body["absolute_uri"] == f"https://{CUSTOM_DOMAIN}/v1/api/echo"
+
+
+def test_v2_api_mapping_key_on_the_default_route_needs_configuration(test_urls):
+    # routeKey $default says nothing about the mapping: Django sees /v1/api/echo.
+    response = handler(custom_domain_v2_event("/v1/api/echo"), FakeContext())
+
+    assert response["statusCode"] == 404
+
+
+def test_v2_custom_domain_root_mapping_is_untouched_by_the_configured_key(mapped_under_v1):
+    body = body_of(handler(custom_domain_v2_event("/api/echo"), FakeContext()))
+
+    assert body["path"] == "/api/echo"
+    assert body["script_name"] == ""
+    assert body["absolute_uri"] == f"https://{CUSTOM_DOMAIN}/api/echo"
+
+
+def test_v2_default_domain_and_default_stage_ignore_the_configured_key(mapped_under_v1):
+    body = body_of(handler(v2_event("/echo"), FakeContext()))
+
+    assert body["path"] == "/echo"
+    assert body["script_name"] == ""
+    assert body["absolute_uri"] == f"https://{V2_HOST}/echo"
+
+
+def test_v1_base_path_kept_in_path_on_a_custom_domain_goes_to_script_name(test_urls):
+    event = v1_event("/v1/echo", stage_path="/v1/echo")
+    event["pathParameters"] = {"proxy": "echo"}
+    event["requestContext"]["domainName"] = CUSTOM_DOMAIN
+    event["headers"]["Host"] = CUSTOM_DOMAIN
+    event["multiValueHeaders"]["Host"] = [CUSTOM_DOMAIN]
+
+    body = body_of(handler(event, FakeContext()))
+
+    assert body["path"] == "/v1/echo"
+    assert body["path_info"] == "/echo"
+    assert body["absolute_uri"] == f"https://{CUSTOM_DOMAIN}/v1/echo"
+
+
 def test_malformed_http_event_gets_a_500_response_not_an_exception():
     event = {"version": "2.0", "requestContext": {"http": {}}}
 
@@ -324,6 +431,12 @@ def test_origin_secret_applies_after_the_stage_prefix_is_removed(origin_secret):
     event["requestContext"]["stage"] = "dev"
 
     assert handler(event, FakeContext())["statusCode"] == 403
+
+
+def test_origin_secret_applies_after_the_api_mapping_key_is_removed(origin_secret, settings):
+    settings.PARAKEET_API_GATEWAY_BASE_PATH = "v1"
+
+    assert handler(custom_domain_v2_event("/v1/api/echo"), FakeContext())["statusCode"] == 403
 
 
 # --- management commands --------------------------------------------------------------------
