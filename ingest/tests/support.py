@@ -22,9 +22,12 @@ class CommandResult:
         return json.loads(self.stdout)
 
 
-def run_ingest_command(*args: str) -> CommandResult:
-    """``manage.py ingest *args`` in process: the exit code a shell would see, and output."""
-    out, err = io.StringIO(), io.StringIO()
+def run_ingest_command(*args: str, stderr: io.StringIO | None = None) -> CommandResult:
+    """``manage.py ingest *args`` in process: the exit code a shell would see, and output.
+
+    ``stderr`` replaces the progress stream (a :class:`TerminalStream` to look like a TTY).
+    """
+    out, err = io.StringIO(), stderr if stderr is not None else io.StringIO()
     try:
         call_command("ingest", *args, stdout=out, stderr=err)
         code = 0
@@ -34,6 +37,13 @@ def run_ingest_command(*args: str) -> CommandResult:
         code = exc.returncode
         err.write(f"CommandError: {exc}\n")
     return CommandResult(code, out.getvalue(), err.getvalue())
+
+
+class TerminalStream(io.StringIO):
+    """An in-memory stream that says it is a terminal, so the command draws its progress bar."""
+
+    def isatty(self) -> bool:
+        return True
 
 
 def local_cache_storage(location: Path) -> dict[str, Any]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+import sys
 from decimal import Decimal
 
 import pytest
@@ -13,7 +15,7 @@ from ingest.models import IngestRun, IngestStatus
 from ingest.planning import OVERLAP_DAYS, last_completed_session
 from ingest.sources.tiingo import DISABLED_MESSAGE
 from ingest.tests.fake_market import TEST_TIINGO_KEY, FakeMarket, Row, weekdays
-from ingest.tests.support import local_cache_storage, run_ingest_command
+from ingest.tests.support import TerminalStream, local_cache_storage, run_ingest_command
 from market.models import DailyBar, Symbol
 from market.services import upsert_bars
 from market.tests.factories import bar_row
@@ -404,3 +406,37 @@ def test_progress_is_logged_per_batch_when_not_on_a_terminal(market):
         result.stderr
     )
     assert "\r" not in result.stderr
+
+
+def test_a_terminal_gets_a_tqdm_bar_and_still_the_summary_table(market):
+    result = run_ingest_command("--tickers", "AAPL", "MSFT", "BHP.AX", stderr=TerminalStream())
+
+    run = IngestRun.objects.get()
+    assert result.exit_code == 0, result.stderr
+    final = result.stderr.rstrip("\n").rsplit("\r", 1)[-1]  # the bar's last redraw
+    assert final.startswith(f"Ingest run {run.pk}: 100%|")
+    assert "| 3/3 [" in final
+    assert "ticker/s" in final
+    assert "stored=3, failed=0, rows=" in final
+    assert "ingest progress run=" not in result.stderr
+    assert result.stdout.startswith(f"Ingest run {run.pk}: completed\n")
+    assert table_value(result.stdout, "tickers ok") == "3"
+
+
+def test_json_output_on_a_terminal_draws_no_bar(market):
+    result = run_ingest_command("--tickers", "AAPL", "BHP.AX", "--json", stderr=TerminalStream())
+
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["tickers"]["succeeded"] == 2
+    assert "\r" not in result.stderr
+    assert "ingest progress run=" in result.stderr
+
+
+def test_a_run_off_a_terminal_never_imports_tqdm(market, monkeypatch):
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # importing it now raises ImportError
+
+    result = run_ingest_command("--tickers", "AAPL", "BHP.AX")
+
+    assert result.exit_code == 0, result.stderr
+    assert "%|" not in result.stderr
+    assert table_value(result.stdout, "tickers ok") == "2"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-from typing import Any, Final, TextIO
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TextIO
 
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db import DatabaseError
@@ -30,10 +30,12 @@ from ingest.services import (
 from ingest.sources import DEFAULT_CONCURRENCY
 from ingest.sources.routing import SOURCE_CHOICES
 
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
 EXIT_CANNOT_START: Final = 1
 EXIT_PARTIAL: Final = 3
 ARGPARSE_USAGE_ERROR: Final = 2
-BAR_WIDTH: Final = 30
 MAX_LISTED_FAILURES: Final = 50
 
 
@@ -55,13 +57,17 @@ def _positive_int(value: str) -> int:
 
 
 class ProgressReporter:
-    """A ``\\r`` progress line on a terminal; otherwise one key=value line per stored batch."""
+    """A tqdm bar on a terminal; otherwise one key=value line per stored batch.
+
+    tqdm is imported when the first bar is drawn, so runs that are not on a terminal (cron,
+    CI, Lambda, ``--json``) never import it.
+    """
 
     def __init__(self, stream: OutputWrapper | TextIO, *, run_id: int, tty: bool) -> None:
         self.stream = stream
         self.run_id = run_id
         self.tty = tty
-        self.drawn = False
+        self.bar: tqdm[NoReturn] | None = None
 
     def __call__(self, progress: Progress) -> None:
         if self.tty:
@@ -74,19 +80,35 @@ class ProgressReporter:
             )
 
     def _draw(self, progress: Progress) -> None:
-        total = max(progress.total, 1)
-        filled = round(BAR_WIDTH * progress.fetched / total)
-        bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-        self._write(
-            f"\r[{bar}] {progress.fetched}/{progress.total} fetched, "
-            f"{progress.processed} stored, {progress.failed} failed, "
-            f"{progress.rows_written} rows written"
-        )
-        self.drawn = True
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(
+                total=progress.total,
+                desc=f"Ingest run {self.run_id}",
+                unit="ticker",
+                file=BarStream(self.stream),
+                dynamic_ncols=True,  # follows the terminal's width (BarStream.fileno)
+                leave=True,
+            )
+        bar = self.bar
+        # Up-to-date tickers are never fetched: they count once their batch is stored.
+        done = max(progress.fetched, progress.processed, bar.n)
+        counts = {
+            "stored": progress.processed,
+            "failed": progress.failed,
+            "rows": progress.rows_written,
+        }
+        bar.set_postfix(counts, refresh=False)  # a dict keeps this order (kwargs get sorted)
+        if progress.event == "stored":
+            bar.n = done
+            bar.refresh()
+        else:
+            bar.update(done - bar.n)  # redraws at most every tqdm.mininterval
 
     def close(self) -> None:
-        if self.drawn:
-            self._write("\n")
+        if self.bar is not None:
+            self.bar.close()  # the final state, then a newline
 
     def _write(self, text: str) -> None:
         if isinstance(self.stream, OutputWrapper):
@@ -94,6 +116,34 @@ class ProgressReporter:
         else:
             self.stream.write(text)
         self.stream.flush()
+
+
+class BarStream:
+    """What tqdm writes to: the command's stream, without Django's styling or added newline."""
+
+    def __init__(self, stream: OutputWrapper | TextIO) -> None:
+        self.stream = stream
+
+    @property
+    def encoding(self) -> str | None:
+        return getattr(self.stream, "encoding", None)
+
+    def write(self, text: str) -> None:
+        if isinstance(self.stream, OutputWrapper):
+            self.stream.write(text, style_func=_unstyled, ending="")
+        else:
+            self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def fileno(self) -> int:
+        # tqdm sizes the bar to the terminal; a stream without a descriptor raises here.
+        return self.stream.fileno()
+
+
+def _unstyled(text: str) -> str:
+    return text
 
 
 def render_summary(summary: IngestSummary) -> str:
@@ -211,7 +261,10 @@ class Command(BaseCommand):
         if not options["as_json"]:
             for warning in plan.warnings:
                 self.stderr.write(f"Warning: {warning}")
-        reporter = ProgressReporter(self.stderr, run_id=run.pk, tty=_isatty(self.stderr))
+        # The bar is for people: --json asks for machine output, so it gets the log lines.
+        reporter = ProgressReporter(
+            self.stderr, run_id=run.pk, tty=_isatty(self.stderr) and not options["as_json"]
+        )
         try:
             summary = execute_run(run=run, plan=plan, progress=reporter)
         except DatabaseError as exc:
