@@ -26,6 +26,7 @@ from parakeet.env import (
 )
 from parakeet.lambda_runtime.allowlist import DEFAULT_COMMANDS as DEFAULT_LAMBDA_COMMANDS
 from parakeet.observability.logs import logging_config
+from parakeet.urlconf import URL_APPS, UnknownUrlApp, validated_url_apps
 
 # A missing or malformed variable stops the process with one line naming it.
 install_config_error_hook()
@@ -107,6 +108,12 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "parakeet.urls"
+# The apps whose routes this process mounts: a Lambda function mounts only those API Gateway
+# sends it (functions.json `url_apps`), so its init imports nothing else. Default: all.
+try:
+    PARAKEET_URL_APPS = validated_url_apps(env_list("PARAKEET_URL_APPS", list(URL_APPS)))
+except UnknownUrlApp as exc:
+    raise ConfigError(f"PARAKEET_URL_APPS: {exc}.") from None
 CSRF_FAILURE_VIEW = "parakeet.errors.csrf_failure_view"
 WSGI_APPLICATION = "parakeet.wsgi.application"
 APPEND_SLASH = False

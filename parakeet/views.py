@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from parakeet.docs import RedocView
+from parakeet.urlconf import URL_APPS
 
 
 class JsonErrorsMixin:
@@ -31,7 +33,13 @@ class JsonErrorsMixin:
 
 
 class OpenApiJsonView(JsonErrorsMixin, SpectacularJSONAPIView):
-    """``/openapi.json``."""
+    """``/openapi.json``: the whole API, also on a function that mounts only its own routes."""
+
+    @property
+    def urlconf(self) -> str | None:  # type: ignore[override]
+        if set(settings.PARAKEET_URL_APPS) == set(URL_APPS):
+            return None  # the URLconf serving this request
+        return "parakeet.urls_openapi"
 
 
 class SwaggerView(JsonErrorsMixin, SpectacularSwaggerView):

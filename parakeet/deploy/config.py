@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from parakeet.urlconf import UnknownUrlApp, validated_url_apps
+
 CONFIG_PATH = Path(__file__).with_name("functions.json")
 PACKAGES = ("slim", "data")
 ARCHITECTURES = ("arm64", "x86_64")
@@ -33,6 +35,12 @@ class FunctionSpec:
     api: bool
     routes: tuple[str, ...]
     triggers: tuple[str, ...]
+    # The apps whose routes it mounts (PARAKEET_URL_APPS); empty = all. See parakeet/urlconf.py.
+    url_apps: tuple[str, ...] = ()
+
+    def environment(self) -> dict[str, str]:
+        """The variables this function needs beyond the shared ones (Terraform sets them)."""
+        return {"PARAKEET_URL_APPS": ",".join(self.url_apps)} if self.url_apps else {}
 
 
 @dataclass(frozen=True)
@@ -158,6 +166,7 @@ def _function(key: str, raw: Any) -> FunctionSpec:
         api=_get(raw, "api", bool, where=where),
         routes=_strings(raw, "routes", where=where),
         triggers=_strings(raw, "triggers", where=where),
+        url_apps=_url_apps(raw, where) if "url_apps" in raw else (),
     )
     if not 128 <= spec.memory_mb <= 10240:
         raise ConfigFileError(f"{where}.memory_mb: {spec.memory_mb} is outside 128-10240")
@@ -166,6 +175,16 @@ def _function(key: str, raw: Any) -> FunctionSpec:
     if spec.api and not spec.routes:
         raise ConfigFileError(f"{where}.routes: an API function needs at least one route")
     return spec
+
+
+def _url_apps(raw: dict[str, Any], where: str) -> tuple[str, ...]:
+    names = _strings(raw, "url_apps", where=where)
+    if not names:
+        raise ConfigFileError(f"{where}.url_apps: omit it to mount every app, or name some")
+    try:
+        return validated_url_apps(names)
+    except UnknownUrlApp as exc:
+        raise ConfigFileError(f"{where}.url_apps: {exc}") from None
 
 
 def _get[T](raw: dict[str, Any], key: str, kind: type[T], *, where: str = "") -> T:

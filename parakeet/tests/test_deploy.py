@@ -270,6 +270,11 @@ def test_an_unknown_function_names_the_known_ones(config):
         (lambda raw: raw.update(name_template="parakeet-{function}"), "must contain {stage}"),
         (lambda raw: raw["migrate"].update(function="nope"), "migrate.function"),
         (lambda raw: raw.update(architecture="sparc"), "architecture"),
+        (
+            lambda raw: raw["functions"]["trades"].update(url_apps=["trade"]),
+            "functions.trades.url_apps: unknown apps",
+        ),
+        (lambda raw: raw["functions"]["trades"].update(url_apps=[]), "omit it to mount every"),
     ],
 )
 def test_config_errors_name_the_key(change, message):
@@ -787,3 +792,28 @@ def test_deploy_command_builds_when_no_artifact_is_given(
 def test_deploy_command_rejects_an_unknown_function(command_clients):
     with pytest.raises(CommandError, match="unknown function billing"):
         call_command("deploy", "--stage", STAGE, "--function", "billing", stdout=io.StringIO())
+
+
+def test_each_api_function_mounts_exactly_the_apps_of_its_routes(config):
+    """Every app route is sent to the function that mounts it, and nothing else is."""
+    from importlib import import_module
+
+    from parakeet.urlconf import URL_APPS
+
+    def prefixes(routes: tuple[str, ...]) -> set[str]:
+        return {r.split()[1].removesuffix("/{proxy+}") for r in routes if r != "$default"}
+
+    def app_prefixes(app: str) -> set[str]:
+        patterns = import_module(f"{app}.urls").urlpatterns
+        return {"/" + "/".join(str(p.pattern).lstrip("^").split("/")[:2]) for p in patterns}
+
+    mounted: list[str] = []
+    for key in config.api_functions():
+        spec = config.function(key)
+        assert spec.url_apps, f"{key} mounts every app"
+        mounted.extend(spec.url_apps)
+        served = set().union(*(app_prefixes(app) for app in spec.url_apps))
+        assert served == prefixes(spec.routes), key
+    assert sorted(mounted) == sorted(URL_APPS)
+    assert config.function("trades").environment() == {"PARAKEET_URL_APPS": "trades"}
+    assert config.function("worker").environment() == {}
