@@ -45,6 +45,7 @@ ENDPOINTS = (
     ("/api/trades/", "page_size=50"),
     ("/api/trades/metrics/portfolio", ""),
     ("/api/trades/metrics/dashboard", ""),
+    ("/api/trades/metrics/by-ticker", ""),
 )
 SEED = 7
 

@@ -172,7 +172,15 @@ def risk_metrics(*, equity: Sequence[float], risk_free_rate: float) -> RiskMetri
 
 def mean_holding_days(durations: Sequence[timedelta]) -> float | None:
     """Mean of exit - entry in (fractional) days, rounded to 2 dp; None without any."""
-    if not durations:
+    return average_holding_days(total=sum(durations, timedelta()), count=len(durations))
+
+
+def average_holding_days(*, total: timedelta | None, count: int) -> float | None:
+    """The mean holding period from a database total: total / count in days, rounded to 2 dp.
+
+    ``total`` is the summed exit - entry of ``count`` trades (a SQL SUM gives None over no
+    rows); without any, the mean is None.
+    """
+    if not count or total is None:
         return None
-    seconds = sum(d.total_seconds() for d in durations) / len(durations)
-    return round(seconds / 86_400, 2)
+    return round(total.total_seconds() / count / 86_400, 2)

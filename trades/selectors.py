@@ -7,7 +7,6 @@ from the pure functions in :mod:`trades.metrics`.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -15,18 +14,29 @@ from typing import Any
 
 from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Count, DecimalField, F, Max, Min, OrderBy, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    DurationField,
+    F,
+    Func,
+    Max,
+    Min,
+    OrderBy,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.db.models.functions import TruncDate
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from trades.errors import TradeNotFound
 from trades.metrics import (
+    average_holding_days,
     equity_curve,
-    mean_holding_days,
     risk_metrics,
     summarise,
-    trade_statistics,
 )
 from trades.models import MONEY_PLACES, PNL_DIGITS, Trade, TradeStatus
 
@@ -214,6 +224,54 @@ class UtcDate(TruncDate):
         return f"date({sql})", tuple(params)
 
 
+class Elapsed(Func):
+    """``end - start`` of two datetime columns as a duration; NULL when either is NULL.
+
+    Django's datetime subtraction everywhere (an interval on PostgreSQL), except on SQLite,
+    where Django computes it with a Python function called per row. There it is native SQL
+    in integer microseconds, which is exact for the text Django stores
+    (``YYYY-MM-DD HH:MM:SS[.ffffff]``, naive UTC): whole seconds from ``strftime('%s')`` of
+    the first 19 characters (the fraction is cut off first, as SQLite would round it to
+    milliseconds and could carry into the next second) plus the digits after the dot,
+    padded to six.
+    """
+
+    output_field = DurationField()
+
+    def __init__(self, end: str, start: str) -> None:
+        super().__init__(F(end), F(start))
+
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
+        end, start = (compiler.compile(e) for e in self.get_source_expressions())
+        sql, params = connection.ops.subtract_temporals("DateTimeField", end, start)
+        return sql, tuple(params)
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        end, start = (compiler.compile(e) for e in self.get_source_expressions())
+        return (
+            f"({self._sqlite_microseconds(end[0])} - {self._sqlite_microseconds(start[0])})",
+            (*end[1], *end[1], *start[1], *start[1]),
+        )
+
+    @staticmethod
+    def _sqlite_microseconds(column: str) -> str:
+        # '%%' is how a literal '%' survives Django's "format"-style parameter conversion.
+        return (
+            f"(CAST(strftime('%%s', substr({column}, 1, 19)) AS INTEGER) * 1000000"
+            f" + CAST(substr({column} || '000000', 21, 6) AS INTEGER))"
+        )
+
+
 def _realised() -> Q:
     """Trades whose P&L counts: CLOSED with a pnl (legacy rows may lack one)."""
     return Q(status=TradeStatus.CLOSED, pnl__isnull=False)
@@ -334,35 +392,61 @@ async def dashboard_summary(
     )
 
 
+def _summed_money(total: Decimal | None) -> Decimal:
+    """A SUM of a money column at the 4 places every stored amount has (0 over no rows).
+
+    PostgreSQL sums NUMERIC exactly. SQLite keeps fractional decimals as REAL and sums them
+    in floating point, so a total can come back as ``-3704.32000000003``; rounding to 4 dp
+    restores the exact sum of the stored amounts.
+    """
+    return (total or Decimal(0)).quantize(_MONEY_QUANTUM, ROUND_HALF_EVEN)
+
+
 async def ticker_statistics() -> list[TickerStatistics]:
     """Per-ticker figures over CLOSED trades, ordered by ticker.
 
     total_trades counts the closed trades; total_pnl, avg_pnl and win_rate (in %) use those
-    with a pnl; avg_holding_days is the mean of exit - entry over those with an exit date.
+    with a pnl (a zero pnl is neither a win nor a loss); avg_holding_days is the mean of
+    exit - entry over those with an exit date.
+
+    One GROUP BY query gives the counts and sums per ticker; the ratios are worked out in
+    :func:`trades.metrics.summarise` and :func:`trades.metrics.average_holding_days`, so
+    they match the portfolio figures. The rows (one per ticker) are sorted in Python, by
+    code point as before, rather than with ORDER BY: PostgreSQL would order by the
+    database's collation, which need not be code-point order (SQLite compares bytes).
     """
-    pnls: dict[str, list[Decimal]] = defaultdict(list)
-    holding: dict[str, list[timedelta]] = defaultdict(list)
-    counts: dict[str, int] = defaultdict(int)
-    rows = Trade.objects.filter(status=TradeStatus.CLOSED).values_list(
-        "ticker", "pnl", "entry_date", "exit_date"
+    rows = (
+        Trade.objects.filter(status=TradeStatus.CLOSED)
+        .values("ticker")
+        .annotate(
+            closed=Count("id"),
+            realised=Count("id", filter=Q(pnl__isnull=False)),
+            wins=Count("id", filter=Q(pnl__gt=0)),
+            losses=Count("id", filter=Q(pnl__lt=0)),
+            total_pnl=Sum("pnl"),
+            held=Count("id", filter=Q(exit_date__isnull=False)),
+            holding=Sum(Elapsed("exit_date", "entry_date")),
+        )
+        .order_by()
     )
-    async for ticker, pnl, entry_date, exit_date in rows:
-        counts[ticker] += 1
-        if pnl is not None:
-            pnls[ticker].append(pnl)
-        if exit_date is not None:
-            holding[ticker].append(exit_date - entry_date)
     result: list[TickerStatistics] = []
-    for ticker in sorted(counts):
-        stats = trade_statistics(pnls[ticker])
+    for row in sorted([row async for row in rows], key=lambda row: row["ticker"]):
+        stats = summarise(
+            closed=row["realised"],
+            wins=row["wins"],
+            losses=row["losses"],
+            total_pnl=_summed_money(row["total_pnl"]),
+            best=None,
+            worst=None,
+        )
         result.append(
             TickerStatistics(
-                ticker=ticker,
-                total_trades=counts[ticker],
+                ticker=row["ticker"],
+                total_trades=row["closed"],
                 total_pnl=stats.total_pnl,
                 avg_pnl=stats.avg_pnl_per_trade,
                 win_rate=stats.win_rate,
-                avg_holding_days=mean_holding_days(holding[ticker]),
+                avg_holding_days=average_holding_days(total=row["holding"], count=row["held"]),
             )
         )
     return result
