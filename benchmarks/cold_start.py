@@ -11,10 +11,12 @@ cache ``var/wheelhouse/<arch>``, filled from PyPI on first use), unzips it, and 
 HTTP API v2 ``GET /api/trades/`` (the first invoke; the SQLite database is migrated once
 beforehand through a command event), then ``--warm`` more (warm invokes). Interleaved with
 those runs, the same number of interpreters run the baseline from the same artifact: bare
-Django + apig-wsgi answering hello world on the same path. Printed per profile: median and
-max of the init phase, the first invoke, the whole process, the baseline, the ratio
-(init + first invoke over the baseline's; goal <= 1.3x), warm invoke p50/p95, and whether
-pandas was imported on that path (it must not be).
+Django + apig-wsgi answering hello world on the same path, and (for context) the same
+answered through a DRF ``APIView``. ``slim`` runs with the trades function's environment from
+``functions.json`` (``PARAKEET_URL_APPS=trades``); ``data`` mounts every app. Printed per
+profile: median and max of the init phase, the first invoke, the whole process, the
+baselines, the ratios (init + first invoke over the baseline's; goal <= 1.3x against bare
+Django), warm invoke p50/p95, and whether pandas was imported on that path (it must not be).
 ``--also-uncompiled`` adds the same artifact built with ``--no-compile`` to show what the
 shipped bytecode saves.
 
@@ -41,6 +43,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from parakeet.deploy.config import load_config  # noqa: E402
 from parakeet.packaging.build import BuildOptions, build_artifact  # noqa: E402
 from parakeet.packaging.target import ARCHITECTURES, Target  # noqa: E402
 
@@ -110,6 +113,40 @@ BARE = EVENT + textwrap.dedent(
     """
 )
 
+# Context for the ratio: the same with Django REST framework answering through an APIView
+# (the stack ARCHITECTURE.md measured: "bare Django + DRF + apig-wsgi").
+BARE_DRF = EVENT + textwrap.dedent(
+    """
+    import json, sys, time
+    sys.path.insert(0, sys.argv[1])
+    t0 = time.perf_counter()
+    import django
+    from django.conf import settings
+    from django.urls import path
+    settings.configure(
+        DEBUG=False, SECRET_KEY="x" * 50, ALLOWED_HOSTS=[".amazonaws.com"],
+        ROOT_URLCONF=__name__, MIDDLEWARE=[], INSTALLED_APPS=["rest_framework"],
+        REST_FRAMEWORK={"DEFAULT_AUTHENTICATION_CLASSES": [],
+                        "DEFAULT_PERMISSION_CLASSES": [], "UNAUTHENTICATED_USER": None},
+    )
+    django.setup()
+    from rest_framework.response import Response
+    from rest_framework.views import APIView
+    class Hello(APIView):
+        def get(self, request):
+            return Response({"hello": "world"})
+    urlpatterns = [path("api/trades/", Hello.as_view())]
+    from apig_wsgi import make_lambda_handler
+    from django.core.wsgi import get_wsgi_application
+    handler = make_lambda_handler(get_wsgi_application())
+    t1 = time.perf_counter()
+    response = handler(event("/api/trades/"), None)
+    t2 = time.perf_counter()
+    assert response["statusCode"] == 200, response
+    print(json.dumps({"init": t1 - t0, "invoke": t2 - t1}))
+    """
+)
+
 MIGRATE = textwrap.dedent(
     """
     import sys
@@ -163,10 +200,19 @@ def unpacked_artifact(profile: str, compiled: bool, args: argparse.Namespace, tm
     return task_root
 
 
+def function_environment(profile: str) -> dict[str, str]:
+    """What functions.json gives the function measured: ``slim`` is the trades function
+    (it mounts only the trades routes); ``data`` is measured with every app mounted."""
+    if profile != "slim":
+        return {}
+    return load_config().function("trades").environment()
+
+
 def run_probe(
     script: str, task_root: Path, profile: str, tmp: Path, warm_invokes: int = 0
 ) -> dict[str, Any]:
     environment = {
+        **function_environment(profile),
         "PATH": "/usr/bin:/bin",
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
@@ -211,10 +257,12 @@ def percentile(values: list[float], fraction: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     print(f"# cold start, {args.runs} fresh interpreters each, {platform.machine()}")
-    print("# first event GET /api/trades/ (HTTP API v2); bare = Django + apig-wsgi hello world")
+    print("# first event GET /api/trades/ (HTTP API v2); bare = Django + apig-wsgi hello world,")
+    print("# drf = the same answering through a DRF APIView; slim runs as the trades function")
     print(
         f"{'artifact':18} {'init p50':>9} {'max':>6} {'invoke p50':>10} {'process p50':>11}"
-        f" {'bare p50':>9} {'ratio':>6} {'warm p50':>9} {'p95':>6} pandas"
+        f" {'bare p50':>9} {'ratio':>6} {'drf p50':>8} {'ratio':>6} {'warm p50':>9} {'p95':>6}"
+        " pandas"
     )
     variants = [(p.strip(), True) for p in args.profiles.split(",") if p.strip()]
     if args.also_uncompiled:
@@ -225,12 +273,14 @@ def main(argv: list[str] | None = None) -> int:
             tmp = Path(scratch)
             task_root = unpacked_artifact(profile, compiled, args, tmp)
             run_probe(MIGRATE, task_root, profile, tmp)  # also warms the page cache
-            runs, bare = [], []
-            for _ in range(args.runs):  # interleaved, so both see the same machine load
+            runs, bare, drf = [], [], []
+            for _ in range(args.runs):  # interleaved, so all see the same machine load
                 runs.append(run_probe(PROBE, task_root, profile, tmp, args.warm))
                 bare.append(run_probe(BARE, task_root, profile, tmp))
+                drf.append(run_probe(BARE_DRF, task_root, profile, tmp))
         first = statistics.median(r["init"] + r["invoke"] for r in runs)
         baseline = statistics.median(b["init"] + b["invoke"] for b in bare)
+        drf_baseline = statistics.median(b["init"] + b["invoke"] for b in drf)
         warm = [w for r in runs for w in r["warm"]] or [0.0]
         pandas_loaded = any(r["pandas_on_path"] for r in runs)
         ratio = first / baseline
@@ -241,7 +291,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{label:18} {statistics.median(init):9.2f} {max(init):6.2f} "
             f"{statistics.median(r['invoke'] for r in runs):10.3f} "
             f"{statistics.median(r['process'] for r in runs):11.2f} {baseline:9.2f} "
-            f"{ratio:5.2f}x {statistics.median(warm) * 1000:7.1f}ms "
+            f"{ratio:5.2f}x {drf_baseline:8.2f} {first / drf_baseline:5.2f}x "
+            f"{statistics.median(warm) * 1000:7.1f}ms "
             f"{percentile(warm, 0.95) * 1000:4.1f}ms {'yes' if pandas_loaded else 'no'}"
         )
         if profile == "data":
@@ -250,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{statistics.median(r['data_imports'] for r in runs):.2f} s"
             )
     print(
-        "seconds unless marked; ratio = (init + first invoke) / bare, goal <= "
+        "seconds unless marked; ratio = (init + first invoke) / bare (then / drf), goal <= "
         f"{GOAL_RATIO}x with pandas not imported: {'met' if all(verdicts) else 'NOT met'}"
     )
     return 0
