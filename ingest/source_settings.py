@@ -18,6 +18,7 @@ from ingest.sources import RequestBudget, SourceName, route_source
 # against a normal run (one request per ticker: ~750 for the default universes), it stops a
 # runaway (a misconfigured universe, a retry storm) before the key gets throttled. Override
 # per source with PARAKEET_INGEST_REQUEST_BUDGETS = {"tiingo": N, "yahoo": N}; None = no cap.
+# The environment variable of the same name sets it: "tiingo=5000,yahoo=20000" (settings.py).
 DEFAULT_REQUEST_BUDGET: Final = 10_000
 UNKNOWN_SOURCE: Final = "unknown"
 
