@@ -187,6 +187,9 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(PARAKEET_TASKS_BACKEND, PARAK
 PARAKEET_TASK_TIMEOUT_S = env_int("PARAKEET_TASK_TIMEOUT_S", 900)
 
 # --- Lambda ---------------------------------------------------------------------------------
+# API mapping paths of a custom domain this function is served under (``v1`` or
+# ``v1,orders/v2``): needed for HTTP API routes that name no path ($default); see stage.py.
+PARAKEET_API_GATEWAY_BASE_PATH = env_str("PARAKEET_API_GATEWAY_BASE_PATH", "")
 # Management commands a {"command": ...} event may run (comma-separated to override).
 PARAKEET_LAMBDA_COMMANDS = env_list("PARAKEET_LAMBDA_COMMANDS", list(DEFAULT_LAMBDA_COMMANDS))
 

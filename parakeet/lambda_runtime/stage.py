@@ -22,7 +22,6 @@ A prefix in the URL the client used belongs in ``SCRIPT_NAME``, so Django routes
 from __future__ import annotations
 
 import functools
-import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -192,13 +191,11 @@ def _host_header(event: Mapping[str, Any]) -> str:
 
 
 def configured_base_paths() -> tuple[str, ...]:
-    """``settings.PARAKEET_API_GATEWAY_BASE_PATH`` if set, else the environment variable.
+    """``settings.PARAKEET_API_GATEWAY_BASE_PATH`` (from the environment variable of that name).
 
     A string of comma-separated mapping paths (``v1`` or ``/v1,/orders/v2``) or a list of them.
     """
-    value = getattr(settings, BASE_PATH_SETTING, None)
-    if value is None:
-        value = os.environ.get(BASE_PATH_SETTING, "")
+    value = getattr(settings, BASE_PATH_SETTING, "")
     if not isinstance(value, str):
         value = ",".join(value)
     return parse_base_paths(value)

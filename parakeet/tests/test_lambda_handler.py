@@ -299,8 +299,8 @@ def test_v2_api_mapping_key_with_a_named_stage(mapped_under_v1):
     assert body["absolute_uri"] == f"https://{CUSTOM_DOMAIN}/v1/echo"
 
 
-def test_v2_api_mapping_key_from_the_environment(monkeypatch, test_urls):
-    monkeypatch.setenv("PARAKEET_API_GATEWAY_BASE_PATH", "/orders/v2/")
+def test_v2_api_mapping_keys_listed_in_the_setting(settings, test_urls):
+    settings.PARAKEET_API_GATEWAY_BASE_PATH = ["v1", "/orders/v2/"]
 
     body = body_of(handler(custom_domain_v2_event("/orders/v2/echo"), FakeContext()))
 

@@ -37,3 +37,13 @@ def test_a_timeout_that_is_not_a_number_names_the_variable(
 ) -> None:
     with pytest.raises(Exception, match="PARAKEET_TASK_TIMEOUT_S"):
         load_settings(monkeypatch, tmp_path, DJANGO_DEBUG="true", PARAKEET_TASK_TIMEOUT_S="soon")
+
+
+def test_the_api_gateway_base_path_comes_from_the_environment(monkeypatch, tmp_path) -> None:
+    from parakeet.lambda_runtime.stage import parse_base_paths
+
+    settings = load_settings(
+        monkeypatch, tmp_path, DJANGO_DEBUG="true", PARAKEET_API_GATEWAY_BASE_PATH=" v1,orders/v2/"
+    )
+
+    assert parse_base_paths(settings.PARAKEET_API_GATEWAY_BASE_PATH) == ("/v1", "/orders/v2")
