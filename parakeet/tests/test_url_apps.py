@@ -112,4 +112,3 @@ def test_a_trades_only_lambda_init_imports_no_other_apps_views(tmp_path) -> None
     # The admin (mounted everywhere) loads the other apps' models and admin modules; their
     # URLs, views, serializers, services, sources and HTTP clients stay unloaded.
     assert loaded == []
-
