@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -272,6 +272,29 @@ class Elapsed(Func):
         )
 
 
+def _summed_money(total: Decimal | None) -> Decimal:
+    """A database SUM of money at the 4 places every stored amount has (0 over no rows).
+
+    Every money total the selectors aggregate in the database goes through here: the
+    realised pnl (overall, per UTC exit day, per period, per ticker) and the invested
+    amount. PostgreSQL sums NUMERIC exactly, so a pnl sum already has 4 places and this
+    changes nothing. SQLite keeps fractional decimals as REAL and sums them in floating
+    point, so a total can come back as ``-3704.32000000003``; rounding half-even to 4 dp
+    restores the exact sum of the stored amounts, as long as the accumulated error stays
+    under half a unit in the 4th place (for amounts of everyday size it is many orders of
+    magnitude smaller). ``entry_price * quantity`` has up to 16 places, which this rounds
+    to money precision on either database.
+
+    The rounding has a context with room for every whole digit of the total, so a sum
+    larger than the default 28 significant digits (NUMERIC sums have no such limit) is
+    rounded rather than raising ``InvalidOperation``.
+    """
+    if total is None:
+        return Decimal(0)
+    digits = max(total.adjusted(), 0) + 2 + MONEY_PLACES  # whole digits, a carry, places
+    return total.quantize(_MONEY_QUANTUM, ROUND_HALF_EVEN, Context(prec=digits))
+
+
 def _realised() -> Q:
     """Trades whose P&L counts: CLOSED with a pnl (legacy rows may lack one)."""
     return Q(status=TradeStatus.CLOSED, pnl__isnull=False)
@@ -290,7 +313,9 @@ async def portfolio_metrics(
 
     The database does the summing: one aggregate query for the totals and one that sums
     the realised pnl per UTC exit day (a few hundred rows for years of trading), so the cost
-    does not grow with the number of trades held in Python.
+    does not grow with the number of trades held in Python. Every money sum is read back
+    through :func:`_summed_money`, so SQLite's floating-point SUM gives the exact figures
+    PostgreSQL does.
     """
     now = now or timezone.now()
     realised = _realised()
@@ -312,11 +337,11 @@ async def portfolio_metrics(
         closed=totals["closed"],
         wins=totals["wins"],
         losses=totals["losses"],
-        total_pnl=totals["total_pnl"] or Decimal(0),
+        total_pnl=_summed_money(totals["total_pnl"]),
         best=totals["best"],
         worst=totals["worst"],
     )
-    invested = (totals["invested"] or Decimal(0)).quantize(_MONEY_QUANTUM, ROUND_HALF_EVEN)
+    invested = _summed_money(totals["invested"])
     total_value = initial_capital + stats.total_pnl
     daily_pnl = (
         Trade.objects.filter(realised, exit_date__isnull=False)
@@ -328,7 +353,7 @@ async def portfolio_metrics(
     )
     curve = equity_curve(
         initial_capital=float(initial_capital),
-        exits=[(day, float(pnl)) async for day, pnl in daily_pnl],
+        exits=[(day, float(_summed_money(pnl))) async for day, pnl in daily_pnl],
         today=now.astimezone(UTC).date(),
     )
     risk = risk_metrics(equity=curve, risk_free_rate=settings.PARAKEET_RISK_FREE_RATE)
@@ -359,8 +384,9 @@ async def dashboard_summary(
 
     Periods are UTC: today from 00:00, the week from Monday 00:00, the month from the 1st;
     each sums the pnl of CLOSED trades that exited between its start and ``now`` (one
-    aggregate query for the three). Open positions are read as rows of the TradeResponse
-    columns, without building model instances.
+    aggregate query for the three, each sum rounded back to 4 dp by
+    :func:`_summed_money`). Open positions are read as rows of the TradeResponse columns,
+    without building model instances.
     """
     now = (now or timezone.now()).astimezone(UTC)
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -385,21 +411,11 @@ async def dashboard_summary(
         portfolio=await portfolio_metrics(initial_capital=initial_capital, now=now),
         recent_trades=[trade async for trade in recent],
         open_positions=[row async for row in open_rows],
-        today_pnl=periods["today"] or Decimal(0),
-        week_pnl=periods["week"] or Decimal(0),
-        month_pnl=periods["month"] or Decimal(0),
+        today_pnl=_summed_money(periods["today"]),
+        week_pnl=_summed_money(periods["week"]),
+        month_pnl=_summed_money(periods["month"]),
         last_updated=now,
     )
-
-
-def _summed_money(total: Decimal | None) -> Decimal:
-    """A SUM of a money column at the 4 places every stored amount has (0 over no rows).
-
-    PostgreSQL sums NUMERIC exactly. SQLite keeps fractional decimals as REAL and sums them
-    in floating point, so a total can come back as ``-3704.32000000003``; rounding to 4 dp
-    restores the exact sum of the stored amounts.
-    """
-    return (total or Decimal(0)).quantize(_MONEY_QUANTUM, ROUND_HALF_EVEN)
 
 
 async def ticker_statistics() -> list[TickerStatistics]:
