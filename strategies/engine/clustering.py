@@ -22,7 +22,10 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
 LINKAGES = ("single", "complete", "average", "ward")
-Merge = tuple[int, int, float]
+# Merges in the order they are found, in chunks (one per parallel round, then one per merge
+# of the chain): the two clusters (each named by an observation it contains) and the
+# distance.
+_Merges = tuple[list[IntArray], list[IntArray], list[FloatArray]]
 
 
 def check_linkage(method: str) -> str:
@@ -67,8 +70,35 @@ def _merged_row(
 _MIN_ROUND_PAIRS = 4
 
 
+def _merge_rows(
+    method: str,
+    d_a: FloatArray,
+    d_b: FloatArray,
+    d_ab: FloatArray,
+    size: FloatArray,
+    n_a: FloatArray,
+    n_b: FloatArray,
+) -> FloatArray:
+    """:func:`_merged_row` for rows gathered from the matrix, which it may overwrite.
+
+    The same operations in the same order (so the same bits), without the temporaries.
+    """
+    if method != "ward":
+        return _merged_row(method, d_a, d_b, d_ab, size, n_a, n_b)
+    out = d_a + d_b
+    out -= d_ab
+    out *= size
+    d_a *= n_a
+    out += d_a
+    d_b *= n_b
+    out += d_b
+    np.add(size, n_a + n_b, out=d_a)
+    out /= d_a
+    return out
+
+
 def _rnn_rounds(
-    dist: FloatArray, size: FloatArray, ids: IntArray, method: str, merges: list[Merge]
+    dist: FloatArray, size: FloatArray, ids: IntArray, method: str, merges: _Merges
 ) -> tuple[FloatArray, FloatArray, IntArray]:
     """Merge every reciprocal-nearest-neighbour pair at once, round after round.
 
@@ -79,25 +109,33 @@ def _rnn_rounds(
     by an observation its cluster contains. Returns the remaining (dist, size, ids).
     """
     alive = np.ones(dist.shape[0], dtype=bool)
-    while int(alive.sum()) > 2:
+    n_alive = dist.shape[0]
+    left, right, height = merges
+    slots = np.arange(dist.shape[0])
+    while n_alive > 2:
         m = dist.shape[0]
-        slots = np.arange(m)
+        if slots.size != m:
+            slots = np.arange(m)
         nearest = dist.argmin(axis=1)
-        first = alive & (nearest[nearest] == slots) & (slots < nearest)
-        a = slots[first]
+        first = nearest[nearest] == slots
+        first &= slots < nearest
+        first &= alive
+        a = first.nonzero()[0]
         if a.size < _MIN_ROUND_PAIRS:
             break
         b = nearest[a]
         heights = dist[a, b]
-        merges.extend(zip(ids[a].tolist(), ids[b].tolist(), heights.tolist(), strict=True))
+        left.append(ids[a])
+        right.append(ids[b])
+        height.append(heights)
         n_a, n_b = size[a], size[b]
         # Distances from each union to every old cluster...
-        rows = _merged_row(
+        rows = _merge_rows(
             method, dist[a], dist[b], heights[:, None], size[None, :], n_a[:, None], n_b[:, None]
         )
         # ...then between unions of the same round: merge the second pair into the first.
         merged_size = n_a + n_b
-        block = _merged_row(
+        block = _merge_rows(
             method,
             rows[:, a],
             rows[:, b],
@@ -107,36 +145,43 @@ def _rnn_rounds(
             n_b[None, :],
         )
         # Both orders of merging give the same distance up to rounding: keep it symmetric.
-        block = 0.5 * (block + block.T)
-        np.fill_diagonal(block, np.inf)
-        # Retired columns are +inf in every live row, so the new rows get +inf there too;
-        # retired rows are never read (their slots are masked out by ``alive``).
+        block = block + block.T
+        block *= 0.5
+        block.flat[:: a.size + 1] = np.inf  # the diagonal
+        # The unions' rows: other unions in their columns (old retired columns are +inf in
+        # every live row, so the new rows already are), written as rows and, the matrix
+        # being symmetric, as columns; then the columns of the slots retired now. Retired
+        # rows are never read (their slots are masked out by ``alive``).
+        rows[:, b] = block
         dist[b, :] = rows
         dist[:, b] = rows.T
-        dist[np.ix_(b, b)] = block
         dist[:, a] = np.inf
         size[b] = merged_size
         alive[a] = False
-        if 2 * int(alive.sum()) < m:
+        n_alive -= a.size
+        if 2 * n_alive < m:
             # Compacting costs a copy; halving the matrix pays for it in the next rounds.
             kept = np.flatnonzero(alive)
-            dist = dist.take(kept, axis=0).take(kept, axis=1)
+            dist = dist[kept][:, kept]
             size, ids, alive = size[kept], ids[kept], np.ones(kept.size, dtype=bool)
-    kept = np.flatnonzero(alive)
-    if kept.size < dist.shape[0]:
-        dist = dist.take(kept, axis=0).take(kept, axis=1)
+    if n_alive < dist.shape[0]:
+        kept = np.flatnonzero(alive)
+        dist = dist[kept][:, kept]
         size, ids = size[kept], ids[kept]
     return dist, size, ids
 
 
 def _nn_chain(
-    dist: FloatArray, size: FloatArray, ids: IntArray, method: str, merges: list[Merge]
+    dist: FloatArray, size: FloatArray, ids: IntArray, method: str, merges: _Merges
 ) -> None:
     """Nearest-neighbour chain over the remaining clusters: one merge at a time, O(m^2)."""
     m = dist.shape[0]
     active = np.ones(m, dtype=bool)
     chain: list[int] = []
     inf = np.inf
+    left: list[int] = []
+    right: list[int] = []
+    height: list[float] = []
     for _ in range(m - 1):
         if not chain:
             chain.append(int(active.argmax()))
@@ -151,7 +196,9 @@ def _nn_chain(
         b = chain.pop()
         a = chain.pop()
         d_ab = float(dist[a, b])
-        merges.append((int(ids[a]), int(ids[b]), d_ab))
+        left.append(int(ids[a]))
+        right.append(int(ids[b]))
+        height.append(d_ab)
         new = _merged_row(method, dist[a], dist[b], d_ab, size, size[a], size[b])
         # The union takes slot b; slot a is retired.
         new[a] = inf
@@ -163,6 +210,23 @@ def _nn_chain(
         dist[:, a] = inf
         active[a] = False
         size[b] += size[a]
+    merges[0].append(np.array(left, dtype=np.intp))
+    merges[1].append(np.array(right, dtype=np.intp))
+    merges[2].append(np.array(height, dtype=np.float64))
+
+
+def _merges(dist: FloatArray, method: str) -> tuple[IntArray, IntArray, FloatArray]:
+    """Every merge of a symmetric matrix (overwritten), in the order found: the two clusters
+    (each named by an observation it contains) and the height, on the matrix's scale."""
+    n = dist.shape[0]
+    # The diagonal and retired clusters hold +inf, so argmin never picks them and every
+    # Lance-Williams combination involving them stays +inf.
+    np.fill_diagonal(dist, np.inf)
+    merges: _Merges = ([], [], [])
+    dist, size, ids = _rnn_rounds(dist, np.ones(n), np.arange(n), method, merges)
+    _nn_chain(dist, size, ids, method, merges)
+    left, right, height = merges
+    return np.concatenate(left), np.concatenate(right), np.concatenate(height)
 
 
 def linkage(distance: FloatArray, method: str = "ward") -> FloatArray:
@@ -174,45 +238,56 @@ def linkage(distance: FloatArray, method: str = "ward") -> FloatArray:
     # Symmetrise: matrices computed by BLAS (corrcoef, X^T X) can differ from their transpose
     # in the last bit, and with near-equal distances an asymmetric matrix lets the
     # nearest-neighbour chain cycle forever.
-    dist = np.asarray(distance, dtype=np.float64)
-    dist = 0.5 * (dist + dist.T)
+    # The clustering runs on d + d^T, twice the symmetrised distance, and the heights are
+    # halved at the end: every Lance-Williams update (and Ward's, on squared distances) is
+    # homogeneous, and scaling by a power of two is exact, so this gives the same bits as
+    # clustering (d + d^T) / 2, one pass over the matrix cheaper (barring underflow).
+    given = np.asarray(distance, dtype=np.float64)
+    dist = np.add(given, given.T)
     ward = method == "ward"
     if ward:
-        dist **= 2
-    # The diagonal and retired clusters hold +inf, so argmin never picks them and every
-    # Lance-Williams combination involving them stays +inf.
-    np.fill_diagonal(dist, np.inf)
-    merges: list[Merge] = []
-    dist, size, ids = _rnn_rounds(dist, np.ones(n), np.arange(n), method, merges)
-    _nn_chain(dist, size, ids, method, merges)
+        np.square(dist, out=dist)
+    left, right, heights = _merges(dist, method)
     if ward:
-        merges = [(a, b, float(np.sqrt(max(d, 0.0)))) for a, b, d in merges]
-    return _relabel(merges, n)
+        # Back to distances before sorting: distinct squares can have the same root.
+        np.sqrt(np.maximum(heights, 0.0), out=heights)
+    heights *= 0.5
+    return _relabel(left.tolist(), right.tolist(), heights, n)
 
 
-def _relabel(merges: list[Merge], n: int) -> FloatArray:
-    """Sort the chain's merges by distance and renumber clusters SciPy-style (union-find)."""
-    order = sorted(range(len(merges)), key=lambda i: merges[i][2])
-    # A chain slot always holds a cluster containing the observation of the same number, so
-    # the cluster a merge refers to is the current root of that observation.
+def _relabel(left: list[int], right: list[int], heights: FloatArray, n: int) -> FloatArray:
+    """Sort the merges by distance (stably: ties keep the order they were found in) and
+    renumber clusters SciPy-style (union-find)."""
+    order = np.argsort(heights, kind="stable")
+    # A slot always holds a cluster containing the observation of the same number, so the
+    # cluster a merge refers to is the current root of that observation.
     parent = list(range(2 * n - 1))
     sizes = [1] * (2 * n - 1)
-    result = np.empty((n - 1, 4))
-
-    def find(x: int) -> int:
+    lows: list[int] = []
+    highs: list[int] = []
+    for new_id, i in enumerate(order.tolist(), start=n):
+        x = left[i]
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
-        return x
-
-    for row, i in enumerate(order):
-        a, b, d = merges[i]
-        ca, cb = find(a), find(b)
-        new_id = n + row
-        parent[ca] = new_id
-        parent[cb] = new_id
-        sizes[new_id] = sizes[ca] + sizes[cb]
-        result[row] = (min(ca, cb), max(ca, cb), d, sizes[new_id])
+        y = right[i]
+        while parent[y] != y:
+            parent[y] = parent[parent[y]]
+            y = parent[y]
+        parent[x] = new_id
+        parent[y] = new_id
+        sizes[new_id] = sizes[x] + sizes[y]
+        if x < y:
+            lows.append(x)
+            highs.append(y)
+        else:
+            lows.append(y)
+            highs.append(x)
+    result = np.empty((n - 1, 4))
+    result[:, 0] = lows
+    result[:, 1] = highs
+    result[:, 2] = heights[order]
+    result[:, 3] = sizes[n:]
     return result
 
 
@@ -221,6 +296,7 @@ def leaves_order(link: FloatArray) -> list[int]:
     n = link.shape[0] + 1
     if n == 1:
         return [0]
+    children = link[:, :2].astype(np.intp).tolist()
     order: list[int] = []
     stack = [2 * n - 2]
     while stack:
@@ -228,10 +304,10 @@ def leaves_order(link: FloatArray) -> list[int]:
         if node < n:
             order.append(node)
             continue
-        left, right = link[node - n, 0], link[node - n, 1]
+        left, right = children[node - n]
         # Push right first so the left subtree is emitted first.
-        stack.append(int(right))
-        stack.append(int(left))
+        stack.append(right)
+        stack.append(left)
     return order
 
 

@@ -17,6 +17,23 @@ def tradable_columns(prices: pd.DataFrame) -> pd.Index:
     return columns[~columns.astype(str).str.startswith("^")]
 
 
+# The tradable positions of the last columns seen, keyed by the array behind them: a
+# backtest asks at every decision about slices of one price matrix, which share it.
+_last_tradable: tuple[object, npt.NDArray[np.intp]] | None = None
+
+
+def _tradable_positions(columns: pd.Index) -> npt.NDArray[np.intp]:
+    global _last_tradable
+    cached = _last_tradable
+    if cached is not None and cached[0] is columns.array:
+        return cached[1]
+    names = columns if isinstance(columns.dtype, pd.StringDtype) else columns.astype(str)
+    positions = np.flatnonzero(np.asarray(~names.str.startswith("^"), dtype=bool))
+    positions.setflags(write=False)
+    _last_tradable = (columns.array, positions)
+    return positions
+
+
 def _positions(prices: pd.DataFrame, tickers: pd.Index | None) -> npt.NDArray[np.intp]:
     """Column positions of ``tickers`` (default: the tradable columns).
 
@@ -24,10 +41,34 @@ def _positions(prices: pd.DataFrame, tickers: pd.Index | None) -> npt.NDArray[np
     costs more than the arithmetic that follows.
     """
     if tickers is None:
-        tradable = ~prices.columns.astype(str).str.startswith("^")
-        return np.flatnonzero(np.asarray(tradable, dtype=bool))
+        return _tradable_positions(prices.columns)
     positions = prices.columns.get_indexer(pd.Index(tickers))
     return positions[positions >= 0]
+
+
+def window_return_matrix(
+    prices: pd.DataFrame, lookback: int, tickers: pd.Index | None = None
+) -> tuple[npt.NDArray[np.float64], pd.Index]:
+    """:func:`window_returns` as a bare ``lookback`` x N array and its columns (for callers
+    that go straight to numpy). With fewer than ``lookback + 1`` closes there are no columns.
+    """
+    positions = _positions(prices, tickers)
+    window = prices.iloc[-(lookback + 1) :]
+    if len(window) < lookback + 1:
+        return np.empty((max(len(window) - 1, 0), 0)), pd.Index([])
+    values = window.to_numpy(dtype=np.float64)
+    # Every column, in order (the common case): no copy.
+    every = positions.size == values.shape[1] and bool(np.all(positions[1:] > positions[:-1]))
+    if not every:
+        values = values[:, positions]
+    complete = np.all(np.isfinite(values) & (values > 0), axis=0)
+    if not complete.all():
+        every = False
+        values = values[:, complete]
+        positions = positions[complete]
+    returns = values[1:] / values[:-1]
+    returns -= 1.0
+    return returns, prices.columns if every else prices.columns[positions]
 
 
 def window_returns(
@@ -36,18 +77,11 @@ def window_returns(
     """Daily simple returns of the last ``lookback`` days for the tradable columns priced on
     every one of the ``lookback + 1`` closes (an asset with a gap or listed later is left out:
     covariance estimates need a common window)."""
-    positions = _positions(prices, tickers)
-    window = prices.iloc[-(lookback + 1) :]
-    if len(window) < lookback + 1:
-        return pd.DataFrame(index=window.index[1:], columns=pd.Index([]), dtype=np.float64)
-    values = window.to_numpy(dtype=np.float64)[:, positions]
-    complete = np.all(np.isfinite(values) & (values > 0), axis=0)
-    values = values[:, complete]
-    return pd.DataFrame(
-        values[1:] / values[:-1] - 1.0,
-        index=window.index[1:],
-        columns=prices.columns[positions[complete]],
-    )
+    returns, columns = window_return_matrix(prices, lookback, tickers)
+    index = prices.index[-(lookback + 1) :][1:]
+    if len(prices) < lookback + 1:
+        return pd.DataFrame(index=index, columns=pd.Index([]), dtype=np.float64)
+    return pd.DataFrame(returns, index=index, columns=columns, copy=False)
 
 
 def trailing_return(

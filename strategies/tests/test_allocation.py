@@ -9,21 +9,31 @@ import pandas as pd
 import pytest
 
 from strategies.engine.allocation import (
+    _sample_covariance,
     allocate,
+    allocate_values,
+    hrp,
     hrp_from_covariance,
     inverse_volatility,
     max_sharpe,
     min_variance,
 )
 from strategies.engine.clustering import (
+    LINKAGES,
     _merged_row,
     cut_tree,
     leaves_order,
     linkage,
     silhouette_score,
 )
-from strategies.engine.covariance import ledoit_wolf
+from strategies.engine.covariance import (
+    correlation_distance,
+    correlation_distance_from_covariance,
+    correlation_from_covariance,
+    ledoit_wolf,
+)
 from strategies.engine.projection import project_to_simplex
+from strategies.engine.returns import window_return_matrix, window_returns
 
 POINTS = np.array([0.0, 1.0, 5.0, 6.0, 20.0])
 LINE = np.abs(POINTS[:, None] - POINTS[None, :])
@@ -104,6 +114,113 @@ def test_linkage_terminates_on_near_equal_distances_that_are_not_exactly_symmetr
     assert np.all(np.isfinite(link[:, 2]))
 
 
+def reference_linkage(
+    distance: np.ndarray, method: str, follow: np.ndarray | None = None
+) -> np.ndarray:
+    """Straightforward O(n^3) clustering, independent of the fast code: merge the two closest
+    clusters (the lowest ids on a tie), give the union its Lance-Williams distances, number
+    clusters like SciPy (n + step).
+
+    With ``follow`` (a linkage matrix) ties are resolved as it resolved them: its next merge
+    must join two current clusters at the smallest current distance (up to rounding, as
+    tied distances reached through different merge orders can differ in the last bits),
+    and is the merge taken.
+    """
+    n = len(distance)
+    ward = method == "ward"
+    symmetric = (distance + distance.T) / 2
+    d = np.full((2 * n - 1, 2 * n - 1), np.inf)
+    d[:n, :n] = symmetric**2 if ward else symmetric
+    size = np.ones(2 * n - 1)
+    active = list(range(n))
+    rows = []
+    for step in range(n - 1):
+        among = d[np.ix_(active, active)]
+        np.fill_diagonal(among, np.inf)
+        closest = among.min()
+        if follow is None:
+            i, j = np.unravel_index(np.argmin(among), among.shape)
+            x, y = active[min(i, j)], active[max(i, j)]
+        else:
+            x, y = int(follow[step, 0]), int(follow[step, 1])
+            assert x in active
+            assert y in active
+            assert x != y
+            assert d[x, y] <= closest + 1e-9 * abs(closest)
+        h = d[x, y]
+        others = [k for k in active if k not in (x, y)]
+        dx, dy, nx, ny, nk = d[x, others], d[y, others], size[x], size[y], size[others]
+        if method == "single":
+            union = np.minimum(dx, dy)
+        elif method == "complete":
+            union = np.maximum(dx, dy)
+        elif method == "average":
+            union = (nx * dx + ny * dy) / (nx + ny)
+        else:
+            union = ((nx + nk) * dx + (ny + nk) * dy - nk * h) / (nx + ny + nk)
+        new = n + step
+        d[new, others] = union
+        d[others, new] = union
+        size[new] = nx + ny
+        active = [*others, new]
+        rows.append([x, y, math.sqrt(h) if ward else h, size[new]])
+    return np.array(rows).reshape(n - 1, 4)
+
+
+def euclidean(points: np.ndarray) -> np.ndarray:
+    return np.sqrt(((points[:, None] - points[None, :]) ** 2).sum(axis=2))
+
+
+@pytest.mark.parametrize("n", [2, 3, 9, 40, 170])
+@pytest.mark.parametrize("method", LINKAGES)
+def test_linkage_equals_the_reference_implementation(method, n):
+    # Distinct distances: the result is unique. 170 points go through the parallel rounds
+    # (and a compaction) before the chain; up to ~20 only through the chain.
+    for seed in range(3):
+        distance = euclidean(np.random.default_rng(1000 * n + seed).normal(size=(n, 4)))
+
+        link = linkage(distance, method)
+        expected = reference_linkage(distance, method)
+
+        assert link[:, [0, 1, 3]].tolist() == expected[:, [0, 1, 3]].tolist()
+        assert link[:, 2] == pytest.approx(expected[:, 2], rel=1e-9)
+
+
+def tied_distances(kind: str, n: int, rng: np.random.Generator) -> np.ndarray:
+    if kind == "integers":  # few distinct values: ties everywhere
+        d = rng.integers(1, 4, size=(n, n)).astype(float)
+        d += d.T
+    elif kind == "grid":  # repeated points (ties at 0) on a small grid
+        d = euclidean(rng.integers(0, 4, size=(n, 2)).astype(float))
+    else:  # equidistant groups: 1 within a group, 3 across
+        group = rng.integers(0, 5, size=n)
+        d = np.where(group[:, None] == group[None, :], 1.0, 3.0)
+    np.fill_diagonal(d, 0.0)
+    return d
+
+
+@pytest.mark.parametrize("n", [5, 24, 140])
+@pytest.mark.parametrize("kind", ["integers", "grid", "groups"])
+@pytest.mark.parametrize("method", LINKAGES)
+def test_linkage_with_ties_is_a_run_of_the_reference_implementation(method, kind, n):
+    # With ties several dendrograms are correct; the fast linkage must be one of them: the
+    # reference, resolving each tie as the fast linkage did, finds a closest pair at every
+    # step and ends with the same matrix.
+    for seed in range(3):
+        distance = tied_distances(kind, n, np.random.default_rng(100 * n + seed))
+
+        link = linkage(distance, method)
+        replayed = reference_linkage(distance, method, follow=link)
+
+        assert link[:, [0, 1, 3]].tolist() == replayed[:, [0, 1, 3]].tolist()
+        assert link[:, 2] == pytest.approx(replayed[:, 2], rel=1e-9, abs=1e-12)
+        assert np.all(np.diff(link[:, 2]) >= 0)
+        assert linkage(distance, method).tolist() == link.tolist()  # deterministic
+        if method == "single":
+            # Single linkage heights are the minimum spanning tree's: unique despite ties.
+            assert link[:, 2].tolist() == reference_linkage(distance, method)[:, 2].tolist()
+
+
 def test_leaves_order_keeps_clusters_contiguous():
     order = leaves_order(linkage(LINE, "average"))
 
@@ -168,6 +285,120 @@ def test_hrp_gives_more_weight_to_the_low_variance_cluster(method):
     assert calm > 0.9
     assert weights.sum() == pytest.approx(1.0)
     assert (weights > 0).all()
+
+
+def reference_hrp(cov: np.ndarray, order: list[int]) -> np.ndarray:
+    """Recursive bisection as written by López de Prado, one cluster at a time."""
+    weights = np.ones(len(order))
+
+    def cluster_variance(items: list[int]) -> float:
+        sub = cov[np.ix_(items, items)]
+        ivp = 1.0 / np.diag(sub)
+        ivp /= ivp.sum()
+        return float(ivp @ sub @ ivp)
+
+    clusters = [order]
+    while clusters:
+        clusters = [half for c in clusters for half in (c[: len(c) // 2], c[len(c) // 2 :])]
+        for left, right in zip(clusters[::2], clusters[1::2], strict=True):
+            v_left, v_right = cluster_variance(left), cluster_variance(right)
+            alpha = 1.0 - v_left / (v_left + v_right)
+            weights[left] *= alpha
+            weights[right] *= 1.0 - alpha
+        clusters = [c for c in clusters if len(c) > 1]
+    return weights / weights.sum()
+
+
+def random_returns(seed: int, days: int, assets: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    factors = rng.normal(size=(days, 3))
+    loadings = rng.normal(size=(3, assets))
+    return 0.01 * (
+        factors @ loadings + rng.normal(size=(days, assets)) * rng.uniform(0.5, 3, assets)
+    )
+
+
+@pytest.mark.parametrize("assets", [2, 3, 5, 8, 13, 31, 64])
+@pytest.mark.parametrize("method", LINKAGES)
+def test_hrp_matches_the_recursive_reference(method, assets):
+    returns = random_returns(assets, 60, assets)
+    cov = np.cov(returns, rowvar=False)
+    order = leaves_order(linkage(correlation_distance(correlation_from_covariance(cov)), method))
+
+    expected = reference_hrp(cov, order)
+
+    assert hrp_from_covariance(cov, method) == pytest.approx(expected, rel=1e-9)
+    assert hrp(returns, method) == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("method", LINKAGES)
+def test_hrp_from_returns_matches_hrp_from_the_sample_covariance(method):
+    # Same clustering, bisection variances from the returns instead of the covariance.
+    for seed, (days, assets) in enumerate([(252, 120), (40, 90), (2, 6)]):
+        returns = random_returns(seed, days, assets)
+        returns[:, 3] = returns[:, 2]  # a duplicate: a tie in the clustering
+        returns[:, 5] = 0.0  # an asset without variance
+
+        expected = hrp_from_covariance(np.cov(returns, rowvar=False), method)
+        weights = hrp(returns, method)
+
+        assert weights == pytest.approx(expected, rel=1e-9)
+        assert allocate_values("HRP", returns, linkage_method=method) == pytest.approx(
+            allocate("HRP", pd.DataFrame(returns), linkage_method=method).to_numpy()
+        )
+
+
+def test_the_sample_covariance_of_hrp_is_np_cov_bit_for_bit():
+    # So that HRP clusters exactly as it did on np.cov (ties included).
+    returns = random_returns(8, 120, 70)
+    for layout in (returns, np.asfortranarray(returns), returns[::2, ::2]):
+        centred, cov = _sample_covariance(layout)
+
+        assert np.array_equal(cov, np.cov(layout, rowvar=False))
+        assert np.array_equal(centred, layout - layout.mean(axis=0))
+
+
+def test_correlation_distance_from_covariance_is_the_composition_bit_for_bit():
+    rng = np.random.default_rng(3)
+    returns = rng.normal(size=(50, 30)) * rng.uniform(1e-4, 1e-1, 30)
+    returns[:, 1] = returns[:, 0]  # perfectly correlated
+    returns[:, 2] = -returns[:, 0]  # perfectly anti-correlated
+    returns[:, 3] = 0.0  # no variance
+    cov = np.cov(returns, rowvar=False)
+
+    fused = correlation_distance_from_covariance(cov)
+
+    assert np.array_equal(fused, correlation_distance(correlation_from_covariance(cov)))
+
+
+def test_window_returns_by_hand():
+    rng = np.random.default_rng(5)
+    prices = pd.DataFrame(
+        100 * np.exp(np.cumsum(rng.normal(0, 0.01, size=(40, 6)), axis=0)),
+        index=pd.bdate_range("2024-01-01", periods=40),
+        columns=["A", "B", "^VIX", "C", "D", "E"],
+    )
+    prices.iloc[30, 4] = np.nan  # D has a gap in the window
+    prices.iloc[:12, 5] = np.nan  # E is listed late
+
+    for tickers in [None, pd.Index(["E", "C", "A", "Z"])]:
+        for lookback in [5, 20, 30, 39]:
+            window = prices.iloc[-(lookback + 1) :]
+            wanted = ["A", "B", "C", "D", "E"] if tickers is None else ["E", "C", "A"]
+            kept = [t for t in wanted if window[t].notna().all()]
+            closes = window[kept].to_numpy()
+            expected = closes[1:] / closes[:-1] - 1.0
+
+            values, columns = window_return_matrix(prices, lookback, tickers)
+            frame = window_returns(prices, lookback, tickers)
+
+            assert list(columns) == kept
+            assert np.array_equal(values, expected)
+            assert list(frame.columns) == kept
+            assert np.array_equal(frame.to_numpy(), expected)
+            assert list(frame.index) == list(window.index[1:])
+    assert window_returns(prices, 40).shape == (39, 0)  # not enough closes
+    assert window_return_matrix(prices, 40)[0].shape == (39, 0)
 
 
 def test_max_sharpe_matches_the_closed_form_when_long_only_is_not_binding():

@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from strategies.engine.allocation import allocate
+from strategies.engine.allocation import allocate_values
 from strategies.engine.clustering import LINKAGES
 from strategies.engine.context import DecisionContext
 from strategies.engine.parameters import ChoiceParam, IntParam, Param
-from strategies.engine.returns import window_returns
+from strategies.engine.returns import window_return_matrix
 
 PARAMETERS: tuple[Param, ...] = (
     IntParam("lookback", 252, 20, 2520),
@@ -24,7 +24,9 @@ PARAMETERS: tuple[Param, ...] = (
 
 def weights(prices: pd.DataFrame, context: DecisionContext) -> pd.Series:
     p = context.params
-    returns = window_returns(prices, p["lookback"])
-    if returns.shape[1] == 0:
+    # Straight to numpy: a DataFrame of the window would only be taken apart again.
+    returns, tickers = window_return_matrix(prices, p["lookback"])
+    if len(tickers) == 0:
         return pd.Series(dtype=np.float64)
-    return allocate("HRP", returns, linkage_method=p["linkage"])
+    weights = allocate_values("HRP", returns, linkage_method=p["linkage"])
+    return pd.Series(weights, index=tickers, dtype=np.float64)
