@@ -243,6 +243,9 @@ def linkage(distance: FloatArray, method: str = "ward") -> FloatArray:
     # homogeneous, and scaling by a power of two is exact, so this gives the same bits as
     # clustering (d + d^T) / 2, one pass over the matrix cheaper (barring underflow).
     given = np.asarray(distance, dtype=np.float64)
+    if not np.isfinite(given).all():
+        # NaN compares false with everything: the nearest-neighbour chain would never end.
+        raise ValueError("linkage needs finite distances (NaN or inf found)")
     dist = np.add(given, given.T)
     ward = method == "ward"
     if ward:

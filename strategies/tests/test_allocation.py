@@ -246,6 +246,15 @@ def test_silhouette_is_high_for_separated_groups_and_zero_for_one_cluster():
     assert silhouette_score(distance, np.zeros(5, dtype=np.intp)) == 0.0
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_linkage_refuses_non_finite_distances_instead_of_looping(bad):
+    distances = LINE.copy()
+    distances[0, 2] = distances[2, 0] = bad
+
+    with pytest.raises(ValueError, match="finite distances"):
+        linkage(distances, "single")
+
+
 def test_unknown_linkage_is_rejected():
     with pytest.raises(ValueError, match="centroid"):
         linkage(LINE, "centroid")
