@@ -192,6 +192,10 @@ PROBE = textwrap.dedent(
         "isBase64Encoded": False,
     }
     response = handler(event, None)
+    pandas_after_health = "pandas" in sys.modules
+    schema_event = json.loads(json.dumps(event))
+    schema_event["rawPath"] = schema_event["requestContext"]["http"]["path"] = "/openapi.json"
+    schema = handler(schema_event, None)
     extra = {}
     if len(sys.argv) > 2 and sys.argv[2] == "data":
         import io
@@ -204,7 +208,10 @@ PROBE = textwrap.dedent(
         "init_seconds": init_seconds,
         "status": response["statusCode"],
         "body": json.loads(response["body"]),
-        "pandas_loaded": "pandas" in sys.modules,
+        "pandas_loaded": pandas_after_health,
+        "schema_status": schema["statusCode"],
+        "schema_paths": sorted(json.loads(schema["body"]).get("paths", {})),
+        "pandas_after_schema": "pandas" in sys.modules,
         "jwt_loaded": sorted({"jwt", "cryptography"} & set(sys.modules)),
         "outside_task_root": sorted(
             name for name, module in sys.modules.items()
@@ -222,8 +229,10 @@ PROBE = textwrap.dedent(
 
 
 def run_fresh_interpreter(task_root: Path, profile: str, tmp: Path) -> dict[str, Any]:
-    """Only the stdlib and ``task_root`` on sys.path (-I -S), production settings."""
+    """Only the stdlib and ``task_root`` on sys.path (-I -S), production settings; ``slim``
+    with the trades function's environment (it mounts only the trades routes)."""
     environment = {
+        **({"PARAKEET_URL_APPS": "trades"} if profile == "slim" else {}),
         "PATH": "/usr/bin:/bin",
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
@@ -256,6 +265,10 @@ def test_slim_artifact_answers_health_in_a_fresh_interpreter(artifact_inputs, tm
     assert probe["body"]["status"] == "healthy"
     assert probe["pandas_loaded"] is False
     assert probe["jwt_loaded"] == []  # deferred to the first bearer token
+    # The whole API's description, though this function mounts only trades, without pandas.
+    assert probe["schema_status"] == 200
+    assert {"/api/trades", "/api/strategies/run", "/api/scanner/run"} <= set(probe["schema_paths"])
+    assert probe["pandas_after_schema"] is False
     assert probe["outside_task_root"] == []
     assert not (task_root / "pandas").exists()
     assert not (task_root / "boto3").exists()
