@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from strategies.engine.allocation import (
-    _sample_covariance,
     allocate,
     allocate_values,
     hrp,
@@ -34,6 +33,7 @@ from strategies.engine.covariance import (
 )
 from strategies.engine.projection import project_to_simplex
 from strategies.engine.returns import window_return_matrix, window_returns
+from strategies.engine.risk_parity import _sample_covariance
 
 POINTS = np.array([0.0, 1.0, 5.0, 6.0, 20.0])
 LINE = np.abs(POINTS[:, None] - POINTS[None, :])

@@ -21,7 +21,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from strategies.engine.allocation import min_variance
 from strategies.engine.clustering import cut_tree, linkage, silhouette_score
 from strategies.engine.context import DecisionContext
 from strategies.engine.covariance import (
@@ -29,6 +28,7 @@ from strategies.engine.covariance import (
     correlation_from_covariance,
     ledoit_wolf,
 )
+from strategies.engine.mean_variance import min_variance
 from strategies.engine.parameters import IntParam, Param
 from strategies.engine.returns import window_returns
 
