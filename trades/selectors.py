@@ -9,17 +9,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Context, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     Count,
     DecimalField,
-    DurationField,
     F,
-    Func,
     Max,
     Min,
     OrderBy,
@@ -27,10 +24,9 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
-from django.db.models.functions import TruncDate
-from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
+from trades.aggregates import Elapsed, UtcDate, summed_money
 from trades.errors import TradeNotFound
 from trades.metrics import (
     average_holding_days,
@@ -83,7 +79,6 @@ TRADE_RESPONSE_FIELDS = (
     "updated_at",
 )
 RECENT_TRADES = 10
-_MONEY_QUANTUM = Decimal(1).scaleb(-MONEY_PLACES)
 _MAX_PK = 2**63 - 1  # BIGINT; a larger id cannot exist (and would overflow the query)
 
 
@@ -206,95 +201,6 @@ async def get_trade(*, pk: int) -> Trade:
         raise TradeNotFound(pk) from None
 
 
-class UtcDate(TruncDate):
-    """The UTC calendar date of a datetime column, for grouping by day in the database.
-
-    ``TruncDate(column, tzinfo=UTC)`` everywhere, except that on SQLite (which stores
-    datetimes as UTC text) it is the native ``date()`` rather than Django's Python function,
-    which costs a Python call per row.
-    """
-
-    def __init__(self, expression: str) -> None:
-        super().__init__(expression, tzinfo=UTC)
-
-    def as_sqlite(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
-    ) -> tuple[str, tuple[str | int, ...]]:
-        sql, params = compiler.compile(self.lhs)
-        return f"date({sql})", tuple(params)
-
-
-class Elapsed(Func):
-    """``end - start`` of two datetime columns as a duration; NULL when either is NULL.
-
-    Django's datetime subtraction everywhere (an interval on PostgreSQL), except on SQLite,
-    where Django computes it with a Python function called per row. There it is native SQL
-    in integer microseconds, which is exact for the text Django stores
-    (``YYYY-MM-DD HH:MM:SS[.ffffff]``, naive UTC): whole seconds from ``strftime('%s')`` of
-    the first 19 characters (the fraction is cut off first, as SQLite would round it to
-    milliseconds and could carry into the next second) plus the digits after the dot,
-    padded to six.
-    """
-
-    output_field = DurationField()
-
-    def __init__(self, end: str, start: str) -> None:
-        super().__init__(F(end), F(start))
-
-    def as_sql(
-        self,
-        compiler: SQLCompiler,
-        connection: BaseDatabaseWrapper,
-        function: str | None = None,
-        template: str | None = None,
-        arg_joiner: str | None = None,
-        **extra_context: Any,
-    ) -> tuple[str, tuple[Any, ...]]:
-        end, start = (compiler.compile(e) for e in self.get_source_expressions())
-        sql, params = connection.ops.subtract_temporals("DateTimeField", end, start)
-        return sql, tuple(params)
-
-    def as_sqlite(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
-    ) -> tuple[str, tuple[Any, ...]]:
-        end, start = (compiler.compile(e) for e in self.get_source_expressions())
-        return (
-            f"({self._sqlite_microseconds(end[0])} - {self._sqlite_microseconds(start[0])})",
-            (*end[1], *end[1], *start[1], *start[1]),
-        )
-
-    @staticmethod
-    def _sqlite_microseconds(column: str) -> str:
-        # '%%' is how a literal '%' survives Django's "format"-style parameter conversion.
-        return (
-            f"(CAST(strftime('%%s', substr({column}, 1, 19)) AS INTEGER) * 1000000"
-            f" + CAST(substr({column} || '000000', 21, 6) AS INTEGER))"
-        )
-
-
-def _summed_money(total: Decimal | None) -> Decimal:
-    """A database SUM of money at the 4 places every stored amount has (0 over no rows).
-
-    Every money total the selectors aggregate in the database goes through here: the
-    realised pnl (overall, per UTC exit day, per period, per ticker) and the invested
-    amount. PostgreSQL sums NUMERIC exactly, so a pnl sum already has 4 places and this
-    changes nothing. SQLite keeps fractional decimals as REAL and sums them in floating
-    point, so a total can come back as ``-3704.32000000003``; rounding half-even to 4 dp
-    restores the exact sum of the stored amounts, as long as the accumulated error stays
-    under half a unit in the 4th place (for amounts of everyday size it is many orders of
-    magnitude smaller). ``entry_price * quantity`` has up to 16 places, which this rounds
-    to money precision on either database.
-
-    The rounding has a context with room for every whole digit of the total, so a sum
-    larger than the default 28 significant digits (NUMERIC sums have no such limit) is
-    rounded rather than raising ``InvalidOperation``.
-    """
-    if total is None:
-        return Decimal(0)
-    digits = max(total.adjusted(), 0) + 2 + MONEY_PLACES  # whole digits, a carry, places
-    return total.quantize(_MONEY_QUANTUM, ROUND_HALF_EVEN, Context(prec=digits))
-
-
 def _realised() -> Q:
     """Trades whose P&L counts: CLOSED with a pnl (legacy rows may lack one)."""
     return Q(status=TradeStatus.CLOSED, pnl__isnull=False)
@@ -314,7 +220,7 @@ async def portfolio_metrics(
     The database does the summing: one aggregate query for the totals and one that sums
     the realised pnl per UTC exit day (a few hundred rows for years of trading), so the cost
     does not grow with the number of trades held in Python. Every money sum is read back
-    through :func:`_summed_money`, so SQLite's floating-point SUM gives the exact figures
+    through :func:`summed_money`, so SQLite's floating-point SUM gives the exact figures
     PostgreSQL does.
     """
     now = now or timezone.now()
@@ -337,11 +243,11 @@ async def portfolio_metrics(
         closed=totals["closed"],
         wins=totals["wins"],
         losses=totals["losses"],
-        total_pnl=_summed_money(totals["total_pnl"]),
+        total_pnl=summed_money(totals["total_pnl"]),
         best=totals["best"],
         worst=totals["worst"],
     )
-    invested = _summed_money(totals["invested"])
+    invested = summed_money(totals["invested"])
     total_value = initial_capital + stats.total_pnl
     daily_pnl = (
         Trade.objects.filter(realised, exit_date__isnull=False)
@@ -353,7 +259,7 @@ async def portfolio_metrics(
     )
     curve = equity_curve(
         initial_capital=float(initial_capital),
-        exits=[(day, float(_summed_money(pnl))) async for day, pnl in daily_pnl],
+        exits=[(day, float(summed_money(pnl))) async for day, pnl in daily_pnl],
         today=now.astimezone(UTC).date(),
     )
     risk = risk_metrics(equity=curve, risk_free_rate=settings.PARAKEET_RISK_FREE_RATE)
@@ -385,7 +291,7 @@ async def dashboard_summary(
     Periods are UTC: today from 00:00, the week from Monday 00:00, the month from the 1st;
     each sums the pnl of CLOSED trades that exited between its start and ``now`` (one
     aggregate query for the three, each sum rounded back to 4 dp by
-    :func:`_summed_money`). Open positions are read as rows of the TradeResponse columns,
+    :func:`summed_money`). Open positions are read as rows of the TradeResponse columns,
     without building model instances.
     """
     now = (now or timezone.now()).astimezone(UTC)
@@ -411,9 +317,9 @@ async def dashboard_summary(
         portfolio=await portfolio_metrics(initial_capital=initial_capital, now=now),
         recent_trades=[trade async for trade in recent],
         open_positions=[row async for row in open_rows],
-        today_pnl=_summed_money(periods["today"]),
-        week_pnl=_summed_money(periods["week"]),
-        month_pnl=_summed_money(periods["month"]),
+        today_pnl=summed_money(periods["today"]),
+        week_pnl=summed_money(periods["week"]),
+        month_pnl=summed_money(periods["month"]),
         last_updated=now,
     )
 
@@ -451,7 +357,7 @@ async def ticker_statistics() -> list[TickerStatistics]:
             closed=row["realised"],
             wins=row["wins"],
             losses=row["losses"],
-            total_pnl=_summed_money(row["total_pnl"]),
+            total_pnl=summed_money(row["total_pnl"]),
             best=None,
             worst=None,
         )

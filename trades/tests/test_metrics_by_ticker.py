@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
-from trades import selectors
+from trades import aggregates, selectors
 from trades.metrics import average_holding_days, mean_holding_days, trade_statistics
 from trades.models import Trade, TradeStatus
 from trades.tests.factories import ENTRY, make_trade
@@ -66,10 +66,10 @@ def test_elapsed_is_exact_to_the_microsecond():
         expected[trade.trade_id] = at(exit_) - at(entry)
     expected[closed("AAPL", "1", None).trade_id] = None
 
-    rows = Trade.objects.annotate(held=selectors.Elapsed("exit_date", "entry_date"))
+    rows = Trade.objects.annotate(held=aggregates.Elapsed("exit_date", "entry_date"))
 
     assert dict(rows.values_list("trade_id", "held")) == expected
-    total = Trade.objects.aggregate(total=Sum(selectors.Elapsed("exit_date", "entry_date")))
+    total = Trade.objects.aggregate(total=Sum(aggregates.Elapsed("exit_date", "entry_date")))
     assert total["total"] == sum((d for d in expected.values() if d is not None), timedelta())
 
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 import pytest
 from asgiref.sync import async_to_sync
 
-from trades import selectors
+from trades import aggregates, selectors
 from trades.metrics import equity_curve, risk_metrics
 from trades.models import Trade, TradeStatus
 from trades.tests.factories import ENTRY, make_trade
@@ -62,19 +62,19 @@ def close_all(pnls: list[str], exit_date: datetime) -> None:
 
 
 def test_summed_money_rounds_a_float_artefact_and_leaves_an_exact_sum_alone():
-    assert selectors._summed_money(None) == 0
+    assert aggregates.summed_money(None) == 0
     # What Django reads from SQLite's floating-point SUM of DAY_ONE.
-    assert str(selectors._summed_money(Decimal("-3704.01999999999"))) == "-3704.0200"
-    assert str(selectors._summed_money(Decimal("0.300000000000000"))) == "0.3000"
+    assert str(aggregates.summed_money(Decimal("-3704.01999999999"))) == "-3704.0200"
+    assert str(aggregates.summed_money(Decimal("0.300000000000000"))) == "0.3000"
     # What PostgreSQL returns (NUMERIC with 4 places) comes back unchanged.
-    assert str(selectors._summed_money(Decimal("-3704.0200"))) == "-3704.0200"
+    assert str(aggregates.summed_money(Decimal("-3704.0200"))) == "-3704.0200"
     # entry_price * quantity sums have up to 16 places: rounded half-even to 4.
-    assert selectors._summed_money(Decimal("5334.58285000")) == Decimal("5334.5828")
-    assert selectors._summed_money(Decimal("5334.58295000")) == Decimal("5334.5830")
+    assert aggregates.summed_money(Decimal("5334.58285000")) == Decimal("5334.5828")
+    assert aggregates.summed_money(Decimal("5334.58295000")) == Decimal("5334.5830")
     # A NUMERIC sum beyond the default 28 significant digits is kept, not an error.
     huge = Decimal("12345678901234567890123456789.1234")
-    assert str(selectors._summed_money(huge)) == str(huge)
-    assert selectors._summed_money(Decimal("99999999999999999999999999.99995")) == Decimal(10**26)
+    assert str(aggregates.summed_money(huge)) == str(huge)
+    assert aggregates.summed_money(Decimal("99999999999999999999999999.99995")) == Decimal(10**26)
 
 
 @pytest.mark.django_db
