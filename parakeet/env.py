@@ -95,6 +95,34 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_budgets(name: str, sources: tuple[str, ...]) -> dict[str, int | None]:
+    """Per-source budgets: ``tiingo=5000,yahoo=20000``; a bare number covers every source not
+    named; ``none`` = no cap. Unset: ``{}`` (every source keeps its caller's default).
+    """
+    budgets: dict[str, int | None] = {}
+    every: list[int | None] = []  # the bare number, if one is given
+    for item in env_list(name, []):
+        source, pair, value = (part.strip().lower() for part in item.rpartition("="))
+        if pair and source not in sources:
+            known = ", ".join(sources)
+            raise ConfigError(f"{name} names an unknown source {source!r} (known: {known}).")
+        if (source in budgets) if pair else every:
+            raise ConfigError(f"{name} gives {source or 'every source'} two budgets: {item!r}.")
+        budget = None if value == "none" else int(value) if value.isdecimal() else -1
+        if budget == -1:  # not a whole number (a minus sign included)
+            raise ConfigError(
+                f"{name} must be source=N pairs such as tiingo=5000,yahoo=20000 (N a whole "
+                f"number, or none for no cap), not {item!r}."
+            )
+        if pair:
+            budgets[source] = budget
+        else:
+            every.append(budget)
+    if not every:
+        return budgets
+    return {source: budgets.get(source, every[0]) for source in sources}
+
+
 def database_config(url: str, *, conn_max_age: int, name: str = "DATABASE_URL") -> dict[str, Any]:
     """Turn a ``DATABASE_URL`` into a ``DATABASES`` entry.
 

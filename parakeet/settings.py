@@ -16,6 +16,7 @@ from parakeet.env import (
     cache_storage_config,
     database_config,
     env_bool,
+    env_budgets,
     env_float,
     env_int,
     env_list,
@@ -325,38 +326,7 @@ TIINGO_API_KEY = env_str("TIINGO_API_KEY", "")
 # Requests one ingest run may make to each source, retries included (ingest/source_settings.py).
 # Parsed here, not in ingest/, so a web function's start-up imports nothing of the ingest app.
 _INGEST_SOURCES = ("tiingo", "yahoo")  # ingest.sources.SourceName; an ingest test keeps them equal
-
-
-def _ingest_request_budgets(name: str) -> dict[str, int | None]:
-    """``tiingo=5000,yahoo=20000``; a bare number covers every source not named; none = no cap.
-
-    Unset: ``{}``, and every source keeps ingest's default (10,000).
-    """
-    budgets: dict[str, int | None] = {}
-    every: list[int | None] = []  # the bare number, if one is given
-    for item in env_list(name, []):
-        source, pair, value = (part.strip().lower() for part in item.rpartition("="))
-        if pair and source not in _INGEST_SOURCES:
-            known = ", ".join(_INGEST_SOURCES)
-            raise ConfigError(f"{name} names an unknown source {source!r} (known: {known}).")
-        if (source in budgets) if pair else every:
-            raise ConfigError(f"{name} gives {source or 'every source'} two budgets: {item!r}.")
-        budget = None if value == "none" else int(value) if value.isdecimal() else -1
-        if budget == -1:  # not a whole number (a minus sign included)
-            raise ConfigError(
-                f"{name} must be source=N pairs such as tiingo=5000,yahoo=20000 (N a whole "
-                f"number, or none for no cap), not {item!r}."
-            )
-        if pair:
-            budgets[source] = budget
-        else:
-            every.append(budget)
-    if not every:
-        return budgets
-    return {source: budgets.get(source, every[0]) for source in _INGEST_SOURCES}
-
-
-PARAKEET_INGEST_REQUEST_BUDGETS = _ingest_request_budgets("PARAKEET_INGEST_REQUEST_BUDGETS")
+PARAKEET_INGEST_REQUEST_BUDGETS = env_budgets("PARAKEET_INGEST_REQUEST_BUDGETS", _INGEST_SOURCES)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
